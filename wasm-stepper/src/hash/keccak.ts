@@ -1,0 +1,189 @@
+/**
+ * keccak-256 (Ethereum's keccak, pad byte 0x01; NOT NIST sha3-256) for the hot path of the
+ * state commitment.
+ *
+ * Two engines, both created once at module load:
+ * - our own keccak-f[1600] module (keccak-f1600.wat, compiled bytes in keccak-wasm.ts), which
+ *   hashes many messages per JS/Wasm crossing. It backs the Merkle layers (batch64) and, being
+ *   faster at every length measured (bench/merkle-bench.ts), keccak256() too;
+ * - one reused hash-wasm hasher, kept as an independent implementation: the tests check our
+ *   module against it, and the bench compares them.
+ *
+ * Everything here is synchronous and single-threaded per module instance: the scratch memory is
+ * shared by all callers, and no call re-enters another, so sharing it is safe. (Each worker
+ * thread loads its own instance.)
+ */
+import { createKeccak } from "hash-wasm";
+import { IN_PTR, IN_SIZE, KECCAK_WASM_BASE64, OUT_PTR, OUT_SIZE, RATE } from "./keccak-wasm.ts";
+
+interface KeccakExports {
+  memory: WebAssembly.Memory;
+  batch64(inPtr: number, n: number, outPtr: number): void;
+  batch(inPtr: number, len: number, n: number, outPtr: number): void;
+  hash(ptr: number, len: number, outPtr: number): void;
+  reset(): void;
+  absorb(ptr: number, blocks: number): void;
+  finish(ptr: number, len: number, outPtr: number): void;
+}
+
+function decodeBase64(b64: string): Uint8Array {
+  const s = atob(b64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+const wasm = (await WebAssembly.instantiate(decodeBase64(KECCAK_WASM_BASE64))).instance.exports as unknown as KeccakExports;
+const hasher = await createKeccak(256);
+
+// The module's memory has a fixed size (min = max), so these views never detach.
+const mem = new Uint8Array(wasm.memory.buffer);
+
+/** Pairs (64-byte messages) that fit the scratch area in one batch64 call. */
+export const BATCH_CAPACITY = Math.min(IN_SIZE / 64, OUT_SIZE / 32);
+/** Whole rate blocks that fit the message area, for streaming long messages. */
+const STREAM_BLOCKS = Math.floor(IN_SIZE / RATE);
+
+/**
+ * Direct access to the batch scratch area, for callers that gather their own inputs (the
+ * Merkle tree copies scattered child pairs straight into `in32`, saving a staging buffer).
+ * Inputs: pair k at bytes [64k, 64k+64) of `in`; outputs: digest k at [32k, 32k+32) of `out`.
+ * Both areas are 8-byte aligned, so the Int32Array views cover them exactly.
+ */
+export const batchScratch = {
+  in: mem.subarray(IN_PTR, IN_PTR + IN_SIZE),
+  in32: new Int32Array(wasm.memory.buffer, IN_PTR, IN_SIZE / 4),
+  out: mem.subarray(OUT_PTR, OUT_PTR + OUT_SIZE),
+  out32: new Int32Array(wasm.memory.buffer, OUT_PTR, OUT_SIZE / 4),
+  capacity: BATCH_CAPACITY,
+  /** Hash pairs 0..n-1 of `in` into digests 0..n-1 of `out` (n <= capacity). */
+  run(n: number): void {
+    wasm.batch64(IN_PTR, n, OUT_PTR);
+  },
+};
+
+function copyIn(src: Uint8Array, off: number, len: number, dst: number): void {
+  // Small copies: a byte loop avoids allocating a subarray view per call.
+  if (len <= 64) {
+    for (let i = 0; i < len; i++) mem[dst + i] = src[off + i]!;
+  } else {
+    mem.set(src.subarray(off, off + len), dst);
+  }
+}
+
+function copyOut32(out: Uint8Array, outOff: number): void {
+  for (let i = 0; i < 32; i++) out[outOff + i] = mem[OUT_PTR + i]!;
+}
+
+/** keccak-256 of `data` written to out[outOff .. outOff+32). */
+export function keccak256Into(data: Uint8Array, out: Uint8Array, outOff = 0): void {
+  const len = data.length;
+  if (len <= IN_SIZE) {
+    copyIn(data, 0, len, IN_PTR);
+    wasm.hash(IN_PTR, len, OUT_PTR);
+  } else {
+    // Stream whole blocks through the scratch area, then the tail.
+    wasm.reset();
+    const full = Math.floor(len / RATE);
+    let pos = 0;
+    for (let left = full; left > 0; ) {
+      const blocks = Math.min(left, STREAM_BLOCKS);
+      mem.set(data.subarray(pos, pos + blocks * RATE), IN_PTR);
+      wasm.absorb(IN_PTR, blocks);
+      pos += blocks * RATE;
+      left -= blocks;
+    }
+    copyIn(data, pos, len - pos, IN_PTR);
+    wasm.finish(IN_PTR, len - pos, OUT_PTR);
+  }
+  copyOut32(out, outOff);
+}
+
+/** keccak-256 of `data` (a new 32-byte array). */
+export function keccak256(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(32);
+  keccak256Into(data, out, 0);
+  return out;
+}
+
+/** keccak-256 through the reused hash-wasm hasher: the independent reference implementation. */
+export function keccak256HashWasm(data: Uint8Array): Uint8Array {
+  hasher.init();
+  hasher.update(data);
+  return hasher.digest("binary");
+}
+
+/**
+ * Merkle node: keccak256(left[lOff..lOff+32) || right[rOff..rOff+32)) written to
+ * out[outOff..outOff+32). Allocation-free; `out` may alias either input.
+ */
+export function hashPair(left: Uint8Array, lOff: number, right: Uint8Array, rOff: number, out: Uint8Array, outOff: number): void {
+  for (let i = 0; i < 32; i++) mem[IN_PTR + i] = left[lOff + i]!;
+  for (let i = 0; i < 32; i++) mem[IN_PTR + 32 + i] = right[rOff + i]!;
+  wasm.batch64(IN_PTR, 1, OUT_PTR);
+  copyOut32(out, outOff);
+}
+
+/** keccak256(src[srcOff..srcOff+64)) written to out[outOff..outOff+32). Allocation-free. */
+export function hash64(src: Uint8Array, srcOff: number, out: Uint8Array, outOff: number): void {
+  for (let i = 0; i < 64; i++) mem[IN_PTR + i] = src[srcOff + i]!;
+  wasm.batch64(IN_PTR, 1, OUT_PTR);
+  copyOut32(out, outOff);
+}
+
+/**
+ * Batched keccak for Merkle layers: n consecutive 64-byte messages at src[srcOff..) -> n
+ * consecutive 32-byte digests at out[outOff..). One JS/Wasm crossing per BATCH_CAPACITY
+ * messages. `out` may be the same buffer as `src` only if the output range does not overlap
+ * input not yet hashed (outOff <= srcOff suffices, as when a layer is hashed in place).
+ */
+export function hash64Batch(src: Uint8Array, srcOff: number, n: number, out: Uint8Array, outOff: number): void {
+  if (srcOff + 64 * n > src.length || outOff + 32 * n > out.length || n < 0) throw new RangeError("hash64Batch: range out of bounds");
+  for (let done = 0; done < n; ) {
+    const m = Math.min(n - done, BATCH_CAPACITY);
+    mem.set(src.subarray(srcOff + 64 * done, srcOff + 64 * (done + m)), IN_PTR);
+    wasm.batch64(IN_PTR, m, OUT_PTR);
+    out.set(mem.subarray(OUT_PTR, OUT_PTR + 32 * m), outOff + 32 * done);
+    done += m;
+  }
+}
+
+/**
+ * n consecutive messages of `len` bytes each (any length, len * n need not fit the scratch)
+ * at src[srcOff..) -> n consecutive digests at out[outOff..). For fixed-size records such as
+ * table entries or frames.
+ */
+export function keccakBatch(src: Uint8Array, srcOff: number, len: number, n: number, out: Uint8Array, outOff: number): void {
+  if (srcOff + len * n > src.length || outOff + 32 * n > out.length || n < 0 || len < 0) throw new RangeError("keccakBatch: range out of bounds");
+  if (len > IN_SIZE) {
+    for (let k = 0; k < n; k++) keccak256Into(src.subarray(srcOff + len * k, srcOff + len * (k + 1)), out, outOff + 32 * k);
+    return;
+  }
+  const per = len === 0 ? BATCH_CAPACITY : Math.min(BATCH_CAPACITY, Math.floor(IN_SIZE / len));
+  for (let done = 0; done < n; ) {
+    const m = Math.min(n - done, per);
+    mem.set(src.subarray(srcOff + len * done, srcOff + len * (done + m)), IN_PTR);
+    wasm.batch(IN_PTR, len, m, OUT_PTR);
+    out.set(mem.subarray(OUT_PTR, OUT_PTR + 32 * m), outOff + 32 * done);
+    done += m;
+  }
+}
+
+/** Lower-case hex of bytes (for tests, logs and fixtures). */
+export function toHex(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += bytes[i]!.toString(16).padStart(2, "0");
+  return s;
+}
+
+/** Bytes of a hex string (optional 0x prefix, even length). */
+export function fromHex(hex: string): Uint8Array {
+  const h = hex.startsWith("0x") ? hex.slice(2) : hex;
+  if (h.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(h)) throw new Error(`fromHex: invalid hex string`);
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(h.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** keccak256 of the empty string. */
+export const KECCAK256_EMPTY: Uint8Array = keccak256(new Uint8Array(0));

@@ -1,0 +1,1429 @@
+/**
+ * The deterministic machine: instantiation (WebAssembly 2.0 spec 4.5.4) and
+ * the interpreter of the IR (spec/EXECUTION.md). `step()` and `run()` share
+ * one loop, so they have the same semantics and step counts by construction.
+ */
+import type { CompiledModule } from "./compile/types.ts";
+import { LinkError, StepperError, UsageError } from "./errors.ts";
+import * as Op from "./ir/opcodes.ts";
+import { I32, type ConstExpr, type ValType } from "./module.ts";
+import { DEFAULT_LIMITS, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
+
+export const PAGE_SIZE = 65536;
+/** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
+export const LEAF_SIZE = 32;
+const MAX_PAGES = 65536;
+
+export interface MachineOptions {
+  input?: Uint8Array;
+  limits?: Partial<Limits>;
+}
+
+/** Everything a step can change, for snapshot/restore. */
+export interface MachineSnapshot {
+  status: Status;
+  trap: TrapCode | undefined;
+  pc: number;
+  sp: number;
+  fp: number;
+  depth: number;
+  steps: number;
+  stack: Int32Array;
+  frames: Int32Array;
+  globals: Int32Array;
+  memory: Uint8Array;
+  table: Int32Array;
+  dataDropped: Uint8Array;
+  elemDropped: Uint8Array;
+  output: Uint8Array;
+  resultTypes: ValType[];
+}
+
+function checkLimits(l: Limits): Limits {
+  const bad = (name: string, v: number, max: number) => {
+    if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new UsageError(`limit ${name} must be an integer in [0, ${max}], got ${v}`);
+  };
+  bad("maxSteps", l.maxSteps, Number.MAX_SAFE_INTEGER);
+  bad("maxMemoryPages", l.maxMemoryPages, MAX_PAGES);
+  bad("maxCallDepth", l.maxCallDepth, 1 << 24);
+  bad("maxValueStack", l.maxValueStack, 1 << 26);
+  bad("maxOutputBytes", l.maxOutputBytes, 1 << 30);
+  return l;
+}
+
+export class Machine {
+  readonly cm: CompiledModule;
+  readonly limits: Limits;
+  readonly input: Uint8Array;
+
+  status: Status = "finished";
+  trap: TrapCode | undefined;
+  pc = 0;
+  /** Next free value slot. */
+  sp = 0;
+  /** Frame pointer: first local of the current frame. */
+  fp = 0;
+  /** Number of frames above the bottom (bootstrap) frame. */
+  depth = 0;
+  steps = 0;
+
+  /** Value stack, 8-byte slots: i32 view (2 words a slot) and i64 views. */
+  stack32: Int32Array;
+  stack64: BigInt64Array;
+  stackU64: BigUint64Array;
+  /** Frame records: [return pc, caller fp, function index]. */
+  frames: Int32Array;
+  /** Globals, 8-byte slots as the stack. */
+  globals32: Int32Array;
+  memory: Uint8Array;
+  view: DataView;
+  /** Memory pages allowed by the module's max, the task limit and the spec. */
+  readonly maxPages: number;
+  table: Int32Array;
+  dataDropped: Uint8Array;
+  elemDropped: Uint8Array;
+  output: Uint8Array = new Uint8Array(256);
+  outputLength = 0;
+
+  /** Result types of the current invocation (for reading results at finish). */
+  private resultTypes: ValType[] = [];
+  /** Per function: entry pc, nparams, nlocals, maxHeight, host kind; canonical type id. */
+  private readonly fEntry: Int32Array;
+  private readonly fParams: Int32Array;
+  private readonly fLocals: Int32Array;
+  private readonly fMax: Int32Array;
+  private readonly fType: Int32Array;
+  private readonly typeCanon: Int32Array;
+  private readonly dataSegs: Uint8Array[];
+  private readonly elemSegs: Int32Array[];
+  /** Result of the start function, when run at instantiation. */
+  startResult: RunResult | undefined;
+
+  private constructor(cm: CompiledModule, opts: MachineOptions) {
+    this.cm = cm;
+    this.limits = checkLimits({ ...DEFAULT_LIMITS, ...opts.limits });
+    this.input = opts.input ?? new Uint8Array(0);
+    const m = cm.module;
+    const n = cm.funcs.length;
+    this.fEntry = new Int32Array(n);
+    this.fParams = new Int32Array(n);
+    this.fLocals = new Int32Array(n);
+    this.fMax = new Int32Array(n);
+    this.fType = new Int32Array(n);
+    const keys = m.types.map((t) => t.params.join(",") + ">" + t.results.join(","));
+    this.typeCanon = Int32Array.from(keys.map((k) => keys.indexOf(k)));
+    cm.funcs.forEach((f, i) => {
+      this.fEntry[i] = f.entry;
+      this.fParams[i] = f.nparams;
+      this.fLocals[i] = f.nlocals;
+      this.fMax[i] = f.maxHeight;
+      const ti = i < m.imports.length ? m.imports[i]!.typeIndex : m.funcTypes[i - m.imports.length]!;
+      this.fType[i] = this.typeCanon[ti]!;
+    });
+
+    this.stack32 = new Int32Array(this.limits.maxValueStack * 2 + 8);
+    this.stack64 = new BigInt64Array(this.stack32.buffer);
+    this.stackU64 = new BigUint64Array(this.stack32.buffer);
+    this.frames = new Int32Array(this.limits.maxCallDepth * 3 + 3);
+
+    // Memory (spec 4.5.3.9): the task limit caps the module's own maximum.
+    const mem = m.memory;
+    const declaredMax = mem?.max ?? MAX_PAGES;
+    this.maxPages = mem ? Math.min(declaredMax, this.limits.maxMemoryPages, MAX_PAGES) : 0;
+    if (mem && mem.min > this.limits.maxMemoryPages)
+      throw new StepperError("limit", `the module needs ${mem.min} memory pages, above the task limit maxMemoryPages=${this.limits.maxMemoryPages}`);
+    this.memory = new Uint8Array((mem?.min ?? 0) * PAGE_SIZE);
+    this.view = new DataView(this.memory.buffer);
+
+    // Globals.
+    this.globals32 = new Int32Array(m.globals.length * 2);
+    m.globals.forEach((g, i) => {
+      const v = this.evalConst(g.init);
+      this.globals32[i * 2] = Number(v & 0xffffffffn) | 0;
+      this.globals32[i * 2 + 1] = g.type === I32 ? 0 : Number((v >> 32n) & 0xffffffffn) | 0;
+    });
+
+    // Table and segments; active segments are applied in order and then dropped (spec 4.5.4 steps 12-14).
+    this.table = new Int32Array(m.table?.min ?? 0).fill(-1);
+    this.elemSegs = m.elems.map((e) => Int32Array.from(e.funcs));
+    this.dataSegs = m.datas.map((d) => d.bytes);
+    this.elemDropped = new Uint8Array(m.elems.length);
+    this.dataDropped = new Uint8Array(m.datas.length);
+    m.elems.forEach((e, i) => {
+      if (e.mode === "active") {
+        const off = Number(this.evalConst(e.offset!) & 0xffffffffn);
+        if (off + e.funcs.length > this.table.length)
+          throw new LinkError(`element segment ${i} does not fit in the table (offset ${off}, ${e.funcs.length} entries, table size ${this.table.length})`, { section: "element" });
+        this.table.set(e.funcs, off);
+      }
+      if (e.mode !== "passive") this.elemDropped[i] = 1;
+    });
+    m.datas.forEach((d, i) => {
+      if (d.mode === "active") {
+        const off = Number(this.evalConst(d.offset!) & 0xffffffffn);
+        if (off + d.bytes.length > this.memory.length)
+          throw new LinkError(`data segment ${i} does not fit in memory (offset ${off}, ${d.bytes.length} bytes, memory ${this.memory.length} bytes)`, { section: "data" });
+        this.memory.set(d.bytes, off);
+        this.dataDropped[i] = 1;
+      }
+    });
+  }
+
+  private evalConst(e: ConstExpr): bigint {
+    switch (e.kind) {
+      case "i32.const":
+        return BigInt(e.value >>> 0);
+      case "i64.const":
+        return BigInt.asUintN(64, e.value);
+      case "global.get": {
+        const g = this.globals32;
+        return (BigInt(g[e.index * 2 + 1]! >>> 0) << 32n) | BigInt(g[e.index * 2]! >>> 0);
+      }
+      case "ref.null":
+        return BigInt.asUintN(64, -1n);
+      case "ref.func":
+        return BigInt(e.index);
+    }
+  }
+
+  /**
+   * An instance for invoking exports (tests, `--invoke`, `--calls`). The start
+   * function, if any, runs here as its own invocation (`startResult`).
+   */
+  static instantiate(cm: CompiledModule, opts: MachineOptions = {}): Machine {
+    const m = new Machine(cm, opts);
+    if (cm.startBootstrap >= 0) {
+      m.prepare(cm.startBootstrap, [], []);
+      m.run();
+      m.startResult = m.result();
+    }
+    return m;
+  }
+
+  /**
+   * The task form (EXECUTION.md section 6): a fresh instance at step 0 of
+   * `call start`?, `call run`, `finish`.
+   */
+  static forTask(cm: CompiledModule, opts: MachineOptions = {}): Machine {
+    if (cm.taskBootstrap < 0) {
+      const run = cm.module.exports.find((e) => e.name === "run");
+      throw new LinkError(run ? `export "run" must be a function with no parameters` : `the module has no "run" export (the task entry)`);
+    }
+    const m = new Machine(cm, opts);
+    const run = cm.module.exports.find((e) => e.kind === "func" && e.name === "run")!;
+    m.prepare(cm.taskBootstrap, [], cm.funcs[run.index]!.type.results);
+    return m;
+  }
+
+  /** Sets up an invocation of export `name` at its step 0 (for stepping). */
+  prepareInvoke(name: string, args: Value[]): void {
+    const pc = this.cm.exportBootstrap.get(name);
+    if (pc === undefined) throw new UsageError(`no exported function named "${name}"`);
+    if (this.startResult && this.startResult.status !== "finished")
+      throw new UsageError(`the start function did not finish (${this.startResult.status}${this.startResult.trap ? `: ${this.startResult.trap}` : ""}); the instance is unusable`);
+    const exp = this.cm.module.exports.find((e) => e.kind === "func" && e.name === name)!;
+    const type = this.cm.funcs[exp.index]!.type;
+    if (args.length !== type.params.length)
+      throw new UsageError(`export "${name}" takes ${type.params.length} argument(s), got ${args.length}`);
+    args.forEach((a, i) => {
+      const want = type.params[i] === I32 ? "i32" : "i64";
+      if (a.type !== want) throw new UsageError(`argument ${i} of "${name}" must be ${want}, got ${a.type}`);
+    });
+    this.prepare(pc, args, type.results);
+  }
+
+  /** Invokes an export and runs it to a terminal state. State persists across invokes. */
+  invoke(name: string, args: Value[] = []): RunResult {
+    this.prepareInvoke(name, args);
+    this.run();
+    return this.result();
+  }
+
+  private prepare(pc: number, args: Value[], results: ValType[]): void {
+    this.pc = pc;
+    this.fp = 0;
+    this.depth = 0;
+    this.steps = 0;
+    this.trap = undefined;
+    this.outputLength = 0;
+    this.resultTypes = results;
+    const s = this.stack32;
+    args.forEach((a, i) => {
+      if (a.type === "i32") {
+        s[i * 2] = a.value | 0;
+        s[i * 2 + 1] = 0;
+      } else {
+        this.stack64[i] = BigInt.asIntN(64, a.value);
+      }
+    });
+    this.sp = args.length;
+    this.status = this.limits.maxSteps === 0 ? "out_of_steps" : "running";
+  }
+
+  /** The result of the current invocation (meaningful in a terminal state). */
+  result(): RunResult {
+    const status = this.status === "running" ? "out_of_steps" : this.status;
+    const results: Value[] = [];
+    if (this.status === "finished") {
+      this.resultTypes.forEach((t, i) => {
+        results.push(t === I32 ? { type: "i32", value: this.stack32[i * 2]! } : { type: "i64", value: this.stack64[i]! });
+      });
+    }
+    const r: RunResult = { status, results, output: this.output.slice(0, this.outputLength), steps: this.steps };
+    if (this.trap) r.trap = this.trap;
+    return r;
+  }
+
+  /** Executes exactly one step (a terminal state steps to itself). */
+  step(): void {
+    if (this.status !== "running") return;
+    this.exec(this.steps + 1);
+  }
+
+  /** Runs to a terminal state. */
+  run(): RunResult {
+    if (this.status === "running") this.exec(this.limits.maxSteps);
+    return this.result();
+  }
+
+  /** Runs until `steps == until` or a terminal state, whichever comes first. */
+  runTo(until: number): void {
+    if (this.status === "running" && until > this.steps) this.exec(Math.min(until, this.limits.maxSteps));
+  }
+
+  private growOutput(need: number): void {
+    let n = this.output.length;
+    while (n < need) n *= 2;
+    const o = new Uint8Array(n);
+    o.set(this.output.subarray(0, this.outputLength));
+    this.output = o;
+  }
+
+  private growMemory(pages: number): void {
+    const mem = new Uint8Array(pages * PAGE_SIZE);
+    mem.set(this.memory);
+    this.memory = mem;
+    this.view = new DataView(mem.buffer);
+  }
+
+  /**
+   * The interpreter loop. Hot state lives in locals (PERFORMANCE.md: closures
+   * and fields cost 40%); it is written back on every exit.
+   */
+  private exec(until: number): void {
+    const code = this.cm.code;
+    const S = this.stack32;
+    const S64 = this.stack64;
+    const U64 = this.stackU64;
+    const G = this.globals32;
+    const frames = this.frames;
+    const fEntry = this.fEntry;
+    const fParams = this.fParams;
+    const fLocals = this.fLocals;
+    const fMax = this.fMax;
+    const maxDepth = this.limits.maxCallDepth;
+    const maxStack = this.limits.maxValueStack;
+    let mem = this.memory;
+    let dv = this.view;
+    let memLen = mem.length;
+    let pc = this.pc;
+    let sp = this.sp;
+    let fp = this.fp;
+    let depth = this.depth;
+    let steps = this.steps;
+    let trap: TrapCode | undefined;
+    let done = false;
+
+    loop: while (steps < until) {
+      const i = pc << 2;
+      steps++;
+      switch (code[i]) {
+        case Op.LOCAL_GET: {
+          const s = (fp + code[i + 1]!) << 1;
+          const d = sp << 1;
+          S[d] = S[s]!;
+          S[d + 1] = S[s + 1]!;
+          sp++;
+          pc++;
+          break;
+        }
+        case Op.LOCAL_SET: {
+          sp--;
+          const s = sp << 1;
+          const d = (fp + code[i + 1]!) << 1;
+          S[d] = S[s]!;
+          S[d + 1] = S[s + 1]!;
+          pc++;
+          break;
+        }
+        case Op.LOCAL_TEE: {
+          const s = (sp - 1) << 1;
+          const d = (fp + code[i + 1]!) << 1;
+          S[d] = S[s]!;
+          S[d + 1] = S[s + 1]!;
+          pc++;
+          break;
+        }
+        case Op.I32_CONST: {
+          const d = sp << 1;
+          S[d] = code[i + 1]!;
+          S[d + 1] = 0;
+          sp++;
+          pc++;
+          break;
+        }
+        case Op.I64_CONST: {
+          const d = sp << 1;
+          S[d] = code[i + 1]!;
+          S[d + 1] = code[i + 2]!;
+          sp++;
+          pc++;
+          break;
+        }
+        case Op.BR:
+          pc = branch(S, code, i, sp);
+          sp -= code[i + 3]!;
+          break;
+        case Op.BR_IF: {
+          sp--;
+          if (S[sp << 1] !== 0) {
+            pc = branch(S, code, i, sp);
+            sp -= code[i + 3]!;
+          } else pc++;
+          break;
+        }
+        case Op.BR_UNLESS:
+          sp--;
+          pc = S[sp << 1] === 0 ? code[i + 1]! : pc + 1;
+          break;
+        case Op.BR_TABLE: {
+          const n = code[i + 1]! >>> 0;
+          const k = S[(sp - 1) << 1]! >>> 0;
+          const e = (pc + 1 + (k < n ? k : n)) << 2;
+          sp--;
+          if (code[e + 1]! < 0) {
+            // Entry targeting the function label: return (EXECUTION.md section 3).
+            const keep = code[e + 2]!;
+            copySlots(S, sp - keep, fp, keep);
+            sp = fp + keep;
+            depth--;
+            pc = frames[depth * 3]!;
+            fp = frames[depth * 3 + 1]!;
+          } else {
+            pc = branch(S, code, e, sp);
+            sp -= code[e + 3]!;
+          }
+          break;
+        }
+        case Op.RETURN_IF:
+          sp--;
+          if (S[sp << 1] === 0) {
+            pc++;
+            break;
+          }
+        // falls through
+        case Op.RETURN: {
+          const keep = code[i + 1]!;
+          copySlots(S, sp - keep, fp, keep);
+          sp = fp + keep;
+          depth--;
+          pc = frames[depth * 3]!;
+          fp = frames[depth * 3 + 1]!;
+          break;
+        }
+        case Op.CALL_INDIRECT:
+        case Op.CALL: {
+          let f: number;
+          if (code[i] === Op.CALL) f = code[i + 1]!;
+          else {
+            const k = S[(sp - 1) << 1]! >>> 0;
+            if (k >= this.table.length) {
+              trap = "out_of_bounds_table";
+              break loop;
+            }
+            f = this.table[k]!;
+            if (f < 0) {
+              trap = "indirect_call_null";
+              break loop;
+            }
+            if (this.fType[f] !== this.typeCanon[code[i + 1]!]) {
+              trap = "indirect_call_type_mismatch";
+              break loop;
+            }
+            sp--;
+          }
+          const entry = fEntry[f]!;
+          const nfp = sp - fParams[f]!;
+          const top = nfp + fLocals[f]!;
+          if (depth >= maxDepth) {
+            if (code[i] === Op.CALL_INDIRECT) sp++;
+            trap = "call_stack_exhausted";
+            break loop;
+          }
+          if (top + fMax[f]! > maxStack) {
+            if (code[i] === Op.CALL_INDIRECT) sp++;
+            trap = "value_stack_exhausted";
+            break loop;
+          }
+          const r = depth * 3;
+          frames[r] = pc + 1;
+          frames[r + 1] = fp;
+          frames[r + 2] = f;
+          depth++;
+          for (let s = sp << 1, e = top << 1; s < e; s++) S[s] = 0;
+          fp = nfp;
+          sp = top;
+          pc = entry;
+          break;
+        }
+        case Op.DROP:
+          sp--;
+          pc++;
+          break;
+        case Op.SELECT: {
+          sp -= 2;
+          if (S[(sp + 1) << 1] === 0) {
+            const d = (sp - 1) << 1;
+            const s = sp << 1;
+            S[d] = S[s]!;
+            S[d + 1] = S[s + 1]!;
+          }
+          pc++;
+          break;
+        }
+        case Op.GLOBAL_GET: {
+          const g = code[i + 1]! << 1;
+          const d = sp << 1;
+          S[d] = G[g]!;
+          S[d + 1] = G[g + 1]!;
+          sp++;
+          pc++;
+          break;
+        }
+        case Op.GLOBAL_SET: {
+          sp--;
+          const g = code[i + 1]! << 1;
+          const s = sp << 1;
+          G[g] = S[s]!;
+          G[g + 1] = S[s + 1]!;
+          pc++;
+          break;
+        }
+        // Loads: effective address = u32 base + u32 offset, checked against the memory size.
+        case Op.I32_LOAD: {
+          const t = (sp - 1) << 1;
+          const a = (S[t]! >>> 0) + (code[i + 1]! >>> 0);
+          if (a + 4 > memLen) {
+            trap = "out_of_bounds_memory";
+            break loop;
+          }
+          S[t] = dv.getInt32(a, true);
+          pc++;
+          break;
+        }
+        case Op.I64_LOAD: {
+          const t = (sp - 1) << 1;
+          const a = (S[t]! >>> 0) + (code[i + 1]! >>> 0);
+          if (a + 8 > memLen) {
+            trap = "out_of_bounds_memory";
+            break loop;
+          }
+          S[t] = dv.getInt32(a, true);
+          S[t + 1] = dv.getInt32(a + 4, true);
+          pc++;
+          break;
+        }
+        case Op.I32_LOAD8_S:
+        case Op.I32_LOAD8_U:
+        case Op.I64_LOAD8_S:
+        case Op.I64_LOAD8_U: {
+          const t = (sp - 1) << 1;
+          const a = (S[t]! >>> 0) + (code[i + 1]! >>> 0);
+          if (a + 1 > memLen) {
+            trap = "out_of_bounds_memory";
+            break loop;
+          }
+          const op = code[i]!;
+          const v = op === Op.I32_LOAD8_S || op === Op.I64_LOAD8_S ? (mem[a]! << 24) >> 24 : mem[a]!;
+          S[t] = v;
+          S[t + 1] = op === Op.I64_LOAD8_S ? v >> 31 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_LOAD16_S:
+        case Op.I32_LOAD16_U:
+        case Op.I64_LOAD16_S:
+        case Op.I64_LOAD16_U: {
+          const t = (sp - 1) << 1;
+          const a = (S[t]! >>> 0) + (code[i + 1]! >>> 0);
+          if (a + 2 > memLen) {
+            trap = "out_of_bounds_memory";
+            break loop;
+          }
+          const op = code[i]!;
+          const v = op === Op.I32_LOAD16_S || op === Op.I64_LOAD16_S ? dv.getInt16(a, true) : dv.getUint16(a, true);
+          S[t] = v;
+          S[t + 1] = op === Op.I64_LOAD16_S ? v >> 31 : 0;
+          pc++;
+          break;
+        }
+        case Op.I64_LOAD32_S:
+        case Op.I64_LOAD32_U: {
+          const t = (sp - 1) << 1;
+          const a = (S[t]! >>> 0) + (code[i + 1]! >>> 0);
+          if (a + 4 > memLen) {
+            trap = "out_of_bounds_memory";
+            break loop;
+          }
+          const v = dv.getInt32(a, true);
+          S[t] = v;
+          S[t + 1] = code[i] === Op.I64_LOAD32_S ? v >> 31 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_STORE:
+        case Op.I64_STORE32: {
+          const t = (sp - 2) << 1;
+          const a = (S[t]! >>> 0) + (code[i + 1]! >>> 0);
+          if (a + 4 > memLen) {
+            trap = "out_of_bounds_memory";
+            break loop;
+          }
+          dv.setInt32(a, S[t + 2]!, true);
+          sp -= 2;
+          pc++;
+          break;
+        }
+        case Op.I64_STORE: {
+          const t = (sp - 2) << 1;
+          const a = (S[t]! >>> 0) + (code[i + 1]! >>> 0);
+          if (a + 8 > memLen) {
+            trap = "out_of_bounds_memory";
+            break loop;
+          }
+          dv.setInt32(a, S[t + 2]!, true);
+          dv.setInt32(a + 4, S[t + 3]!, true);
+          sp -= 2;
+          pc++;
+          break;
+        }
+        case Op.I32_STORE8:
+        case Op.I64_STORE8: {
+          const t = (sp - 2) << 1;
+          const a = (S[t]! >>> 0) + (code[i + 1]! >>> 0);
+          if (a + 1 > memLen) {
+            trap = "out_of_bounds_memory";
+            break loop;
+          }
+          mem[a] = S[t + 2]!;
+          sp -= 2;
+          pc++;
+          break;
+        }
+        case Op.I32_STORE16:
+        case Op.I64_STORE16: {
+          const t = (sp - 2) << 1;
+          const a = (S[t]! >>> 0) + (code[i + 1]! >>> 0);
+          if (a + 2 > memLen) {
+            trap = "out_of_bounds_memory";
+            break loop;
+          }
+          dv.setInt16(a, S[t + 2]!, true);
+          sp -= 2;
+          pc++;
+          break;
+        }
+        case Op.MEMORY_SIZE: {
+          const d = sp << 1;
+          S[d] = memLen / PAGE_SIZE;
+          S[d + 1] = 0;
+          sp++;
+          pc++;
+          break;
+        }
+        case Op.MEMORY_GROW: {
+          const t = (sp - 1) << 1;
+          const delta = S[t]! >>> 0;
+          const old = memLen / PAGE_SIZE;
+          if (old + delta > this.maxPages) S[t] = -1;
+          else {
+            if (delta > 0) {
+              this.growMemory(old + delta);
+              mem = this.memory;
+              dv = this.view;
+              memLen = mem.length;
+            }
+            S[t] = old;
+          }
+          pc++;
+          break;
+        }
+        case Op.I32_EQZ: {
+          const t = (sp - 1) << 1;
+          S[t] = S[t] === 0 ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_EQ: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t] === S[t + 2] ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_NE: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t] !== S[t + 2] ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_LT_S: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! < S[t + 2]! ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_LT_U: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! >>> 0 < S[t + 2]! >>> 0 ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_GT_S: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! > S[t + 2]! ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_GT_U: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! >>> 0 > S[t + 2]! >>> 0 ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_LE_S: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! <= S[t + 2]! ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_LE_U: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! >>> 0 <= S[t + 2]! >>> 0 ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_GE_S: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! >= S[t + 2]! ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_GE_U: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! >>> 0 >= S[t + 2]! >>> 0 ? 1 : 0;
+          pc++;
+          break;
+        }
+        case Op.I32_CLZ: {
+          const t = (sp - 1) << 1;
+          S[t] = Math.clz32(S[t]!);
+          pc++;
+          break;
+        }
+        case Op.I32_CTZ: {
+          const t = (sp - 1) << 1;
+          S[t] = ctz32(S[t]!);
+          pc++;
+          break;
+        }
+        case Op.I32_POPCNT: {
+          const t = (sp - 1) << 1;
+          S[t] = popcnt32(S[t]!);
+          pc++;
+          break;
+        }
+        case Op.I32_ADD: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = (S[t]! + S[t + 2]!) | 0;
+          pc++;
+          break;
+        }
+        case Op.I32_SUB: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = (S[t]! - S[t + 2]!) | 0;
+          pc++;
+          break;
+        }
+        case Op.I32_MUL: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = Math.imul(S[t]!, S[t + 2]!);
+          pc++;
+          break;
+        }
+        case Op.I32_DIV_S: {
+          const t = (sp - 2) << 1;
+          const b = S[t + 2]!;
+          const a = S[t]!;
+          if (b === 0) {
+            trap = "int_divide_by_zero";
+            break loop;
+          }
+          if (a === -2147483648 && b === -1) {
+            trap = "int_overflow";
+            break loop;
+          }
+          S[t] = (a / b) | 0;
+          sp--;
+          pc++;
+          break;
+        }
+        case Op.I32_DIV_U: {
+          const t = (sp - 2) << 1;
+          const b = S[t + 2]! >>> 0;
+          if (b === 0) {
+            trap = "int_divide_by_zero";
+            break loop;
+          }
+          S[t] = ((S[t]! >>> 0) / b) | 0;
+          sp--;
+          pc++;
+          break;
+        }
+        case Op.I32_REM_S: {
+          const t = (sp - 2) << 1;
+          const b = S[t + 2]!;
+          if (b === 0) {
+            trap = "int_divide_by_zero";
+            break loop;
+          }
+          S[t] = S[t]! % b | 0;
+          sp--;
+          pc++;
+          break;
+        }
+        case Op.I32_REM_U: {
+          const t = (sp - 2) << 1;
+          const b = S[t + 2]! >>> 0;
+          if (b === 0) {
+            trap = "int_divide_by_zero";
+            break loop;
+          }
+          S[t] = (S[t]! >>> 0) % b | 0;
+          sp--;
+          pc++;
+          break;
+        }
+        case Op.I32_AND: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! & S[t + 2]!;
+          pc++;
+          break;
+        }
+        case Op.I32_OR: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! | S[t + 2]!;
+          pc++;
+          break;
+        }
+        case Op.I32_XOR: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! ^ S[t + 2]!;
+          pc++;
+          break;
+        }
+        case Op.I32_SHL: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! << S[t + 2]!;
+          pc++;
+          break;
+        }
+        case Op.I32_SHR_S: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! >> S[t + 2]!;
+          pc++;
+          break;
+        }
+        case Op.I32_SHR_U: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! >>> S[t + 2]!;
+          pc++;
+          break;
+        }
+        case Op.I32_ROTL: {
+          sp--;
+          const t = (sp - 1) << 1;
+          const a = S[t]!;
+          const k = S[t + 2]! & 31;
+          S[t] = (a << k) | (a >>> (32 - k));
+          pc++;
+          break;
+        }
+        case Op.I32_ROTR: {
+          sp--;
+          const t = (sp - 1) << 1;
+          const a = S[t]!;
+          const k = S[t + 2]! & 31;
+          S[t] = (a >>> k) | (a << (32 - k));
+          pc++;
+          break;
+        }
+        case Op.I32_WRAP_I64: {
+          S[((sp - 1) << 1) + 1] = 0;
+          pc++;
+          break;
+        }
+        case Op.I32_EXTEND8_S: {
+          const t = (sp - 1) << 1;
+          S[t] = (S[t]! << 24) >> 24;
+          pc++;
+          break;
+        }
+        case Op.I32_EXTEND16_S: {
+          const t = (sp - 1) << 1;
+          S[t] = (S[t]! << 16) >> 16;
+          pc++;
+          break;
+        }
+        case Op.I64_EXTEND_I32_S: {
+          const t = (sp - 1) << 1;
+          S[t + 1] = S[t]! >> 31;
+          pc++;
+          break;
+        }
+        case Op.I64_EXTEND_I32_U:
+          // The upper half of an i32 slot is already zero (EXECUTION.md section 4).
+          pc++;
+          break;
+        case Op.I64_EXTEND8_S: {
+          const t = (sp - 1) << 1;
+          const v = (S[t]! << 24) >> 24;
+          S[t] = v;
+          S[t + 1] = v >> 31;
+          pc++;
+          break;
+        }
+        case Op.I64_EXTEND16_S: {
+          const t = (sp - 1) << 1;
+          const v = (S[t]! << 16) >> 16;
+          S[t] = v;
+          S[t + 1] = v >> 31;
+          pc++;
+          break;
+        }
+        case Op.I64_EXTEND32_S: {
+          const t = (sp - 1) << 1;
+          S[t + 1] = S[t]! >> 31;
+          pc++;
+          break;
+        }
+        case Op.I64_EQZ: {
+          const t = (sp - 1) << 1;
+          S[t] = (S[t]! | S[t + 1]!) === 0 ? 1 : 0;
+          S[t + 1] = 0;
+          pc++;
+          break;
+        }
+        case Op.I64_EQ: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t] === S[t + 2] && S[t + 1] === S[t + 3] ? 1 : 0;
+          S[t + 1] = 0;
+          pc++;
+          break;
+        }
+        case Op.I64_NE: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t] !== S[t + 2] || S[t + 1] !== S[t + 3] ? 1 : 0;
+          S[t + 1] = 0;
+          pc++;
+          break;
+        }
+        case Op.I64_LT_S:
+        case Op.I64_LT_U:
+        case Op.I64_GT_S:
+        case Op.I64_GT_U:
+        case Op.I64_LE_S:
+        case Op.I64_LE_U:
+        case Op.I64_GE_S:
+        case Op.I64_GE_U: {
+          sp--;
+          const t = (sp - 1) << 1;
+          const c = cmp64(code[i]!, S[t]!, S[t + 1]!, S[t + 2]!, S[t + 3]!);
+          S[t] = c;
+          S[t + 1] = 0;
+          pc++;
+          break;
+        }
+        case Op.I64_CLZ: {
+          const t = (sp - 1) << 1;
+          const hi = S[t + 1]!;
+          S[t] = hi !== 0 ? Math.clz32(hi) : 32 + Math.clz32(S[t]!);
+          S[t + 1] = 0;
+          pc++;
+          break;
+        }
+        case Op.I64_CTZ: {
+          const t = (sp - 1) << 1;
+          const lo = S[t]!;
+          S[t] = lo !== 0 ? ctz32(lo) : 32 + ctz32(S[t + 1]!);
+          S[t + 1] = 0;
+          pc++;
+          break;
+        }
+        case Op.I64_POPCNT: {
+          const t = (sp - 1) << 1;
+          S[t] = popcnt32(S[t]!) + popcnt32(S[t + 1]!);
+          S[t + 1] = 0;
+          pc++;
+          break;
+        }
+        case Op.I64_ADD:
+          sp--;
+          S64[sp - 1] = S64[sp - 1]! + S64[sp]!;
+          pc++;
+          break;
+        case Op.I64_SUB:
+          sp--;
+          S64[sp - 1] = S64[sp - 1]! - S64[sp]!;
+          pc++;
+          break;
+        case Op.I64_MUL:
+          sp--;
+          S64[sp - 1] = S64[sp - 1]! * S64[sp]!;
+          pc++;
+          break;
+        case Op.I64_DIV_S: {
+          const b = S64[sp - 1]!;
+          if (b === 0n) {
+            trap = "int_divide_by_zero";
+            break loop;
+          }
+          const a = S64[sp - 2]!;
+          if (b === -1n && a === -9223372036854775808n) {
+            trap = "int_overflow";
+            break loop;
+          }
+          sp--;
+          S64[sp - 1] = a / b;
+          pc++;
+          break;
+        }
+        case Op.I64_DIV_U: {
+          const b = U64[sp - 1]!;
+          if (b === 0n) {
+            trap = "int_divide_by_zero";
+            break loop;
+          }
+          sp--;
+          U64[sp - 1] = U64[sp - 1]! / b;
+          pc++;
+          break;
+        }
+        case Op.I64_REM_S: {
+          const b = S64[sp - 1]!;
+          if (b === 0n) {
+            trap = "int_divide_by_zero";
+            break loop;
+          }
+          sp--;
+          S64[sp - 1] = b === -1n ? 0n : S64[sp - 1]! % b;
+          pc++;
+          break;
+        }
+        case Op.I64_REM_U: {
+          const b = U64[sp - 1]!;
+          if (b === 0n) {
+            trap = "int_divide_by_zero";
+            break loop;
+          }
+          sp--;
+          U64[sp - 1] = U64[sp - 1]! % b;
+          pc++;
+          break;
+        }
+        case Op.I64_AND: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! & S[t + 2]!;
+          S[t + 1] = S[t + 1]! & S[t + 3]!;
+          pc++;
+          break;
+        }
+        case Op.I64_OR: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! | S[t + 2]!;
+          S[t + 1] = S[t + 1]! | S[t + 3]!;
+          pc++;
+          break;
+        }
+        case Op.I64_XOR: {
+          sp--;
+          const t = (sp - 1) << 1;
+          S[t] = S[t]! ^ S[t + 2]!;
+          S[t + 1] = S[t + 1]! ^ S[t + 3]!;
+          pc++;
+          break;
+        }
+        case Op.I64_SHL:
+          sp--;
+          S64[sp - 1] = S64[sp - 1]! << (U64[sp]! & 63n);
+          pc++;
+          break;
+        case Op.I64_SHR_S:
+          sp--;
+          S64[sp - 1] = S64[sp - 1]! >> (U64[sp]! & 63n);
+          pc++;
+          break;
+        case Op.I64_SHR_U:
+          sp--;
+          U64[sp - 1] = U64[sp - 1]! >> (U64[sp]! & 63n);
+          pc++;
+          break;
+        case Op.I64_ROTL: {
+          sp--;
+          const a = U64[sp - 1]!;
+          const k = U64[sp]! & 63n;
+          U64[sp - 1] = (a << k) | (a >> ((64n - k) & 63n));
+          pc++;
+          break;
+        }
+        case Op.I64_ROTR: {
+          sp--;
+          const a = U64[sp - 1]!;
+          const k = U64[sp]! & 63n;
+          U64[sp - 1] = (a >> k) | (a << ((64n - k) & 63n));
+          pc++;
+          break;
+        }
+        case Op.UNREACHABLE:
+          trap = "unreachable";
+          break loop;
+        case Op.FINISH:
+          done = true;
+          break loop;
+        default: {
+          // Micro-stepped and rare instructions: out of the hot switch.
+          this.pc = pc;
+          this.sp = sp;
+          const t = this.slow(code[i]!, i);
+          if (t) {
+            trap = t;
+            break loop;
+          }
+          pc = this.pc;
+          sp = this.sp;
+          mem = this.memory;
+          dv = this.view;
+          memLen = mem.length;
+          break;
+        }
+      }
+    }
+    this.pc = pc;
+    this.sp = sp;
+    this.fp = fp;
+    this.depth = depth;
+    this.steps = steps;
+    if (trap !== undefined) {
+      this.status = "trapped";
+      this.trap = trap;
+    } else if (done) {
+      this.status = "finished";
+    } else if (steps >= this.limits.maxSteps) {
+      this.status = "out_of_steps";
+    }
+  }
+
+  /** Rare and micro-stepped instructions (EXECUTION.md section 5). Uses this.pc/this.sp. */
+  private slow(op: number, i: number): TrapCode | undefined {
+    const code = this.cm.code;
+    switch (op) {
+      case Op.HOST_INPUT_SIZE:
+      case Op.HOST_INPUT_READ:
+      case Op.HOST_OUTPUT_WRITE:
+        return this.host(op);
+      case Op.MEMORY_FILL: {
+        const S = this.stack32;
+        const b = (this.sp - 3) << 1;
+        const d = S[b]! >>> 0;
+        const val = S[b + 2]!;
+        const n = S[b + 4]! >>> 0;
+        if (d + n > this.memory.length) return "out_of_bounds_memory";
+        if (n === 0) return this.finishBulk(3);
+        const c = Math.min(n, LEAF_SIZE - (d & 31));
+        this.memory.fill(val & 0xff, d, d + c);
+        if (n === c) return this.finishBulk(3);
+        S[b] = d + c;
+        S[b + 4] = n - c;
+        return undefined;
+      }
+      case Op.MEMORY_COPY: {
+        const S = this.stack32;
+        const b = (this.sp - 3) << 1;
+        const d = S[b]! >>> 0;
+        const s = S[b + 2]! >>> 0;
+        const n = S[b + 4]! >>> 0;
+        const len = this.memory.length;
+        if (s + n > len || d + n > len) return "out_of_bounds_memory";
+        if (n === 0) return this.finishBulk(3);
+        if (d <= s) {
+          const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (s & 31));
+          this.memory.copyWithin(d, s, s + c);
+          if (n === c) return this.finishBulk(3);
+          S[b] = d + c;
+          S[b + 2] = s + c;
+          S[b + 4] = n - c;
+        } else {
+          // Backward: the last chunk first, so an overlapping copy reads bytes not yet overwritten.
+          const de = d + n;
+          const se = s + n;
+          const c = Math.min(n, ((de - 1) & 31) + 1, ((se - 1) & 31) + 1);
+          this.memory.copyWithin(de - c, se - c, se);
+          if (n === c) return this.finishBulk(3);
+          S[b + 4] = n - c;
+        }
+        return undefined;
+      }
+      case Op.MEMORY_INIT: {
+        const seg = code[i + 1]!;
+        const S = this.stack32;
+        const b = (this.sp - 3) << 1;
+        const d = S[b]! >>> 0;
+        const s = S[b + 2]! >>> 0;
+        const n = S[b + 4]! >>> 0;
+        const data = this.dataDropped[seg] ? EMPTY : this.dataSegs[seg]!;
+        if (s + n > data.length || d + n > this.memory.length) return "out_of_bounds_memory";
+        if (n === 0) return this.finishBulk(3);
+        const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (s & 31));
+        this.memory.set(data.subarray(s, s + c), d);
+        if (n === c) return this.finishBulk(3);
+        S[b] = d + c;
+        S[b + 2] = s + c;
+        S[b + 4] = n - c;
+        return undefined;
+      }
+      case Op.DATA_DROP:
+        this.dataDropped[code[i + 1]!] = 1;
+        this.pc++;
+        return undefined;
+      case Op.ELEM_DROP:
+        this.elemDropped[code[i + 1]!] = 1;
+        this.pc++;
+        return undefined;
+      case Op.TABLE_COPY: {
+        const S = this.stack32;
+        const b = (this.sp - 3) << 1;
+        const d = S[b]! >>> 0;
+        const s = S[b + 2]! >>> 0;
+        const n = S[b + 4]! >>> 0;
+        const T = this.table;
+        if (s + n > T.length || d + n > T.length) return "out_of_bounds_table";
+        if (n === 0) return this.finishBulk(3);
+        if (d <= s) {
+          T[d] = T[s]!;
+          S[b] = d + 1;
+          S[b + 2] = s + 1;
+        } else T[d + n - 1] = T[s + n - 1]!;
+        if (n === 1) return this.finishBulk(3);
+        S[b + 4] = n - 1;
+        return undefined;
+      }
+      case Op.TABLE_INIT: {
+        const seg = code[i + 1]!;
+        const S = this.stack32;
+        const b = (this.sp - 3) << 1;
+        const d = S[b]! >>> 0;
+        const s = S[b + 2]! >>> 0;
+        const n = S[b + 4]! >>> 0;
+        const elems = this.elemDropped[seg] ? EMPTY32 : this.elemSegs[seg]!;
+        if (s + n > elems.length || d + n > this.table.length) return "out_of_bounds_table";
+        if (n === 0) return this.finishBulk(3);
+        this.table[d] = elems[s]!;
+        if (n === 1) return this.finishBulk(3);
+        S[b] = d + 1;
+        S[b + 2] = s + 1;
+        S[b + 4] = n - 1;
+        return undefined;
+      }
+      case Op.BR_TABLE_ENTRY:
+        throw new StepperError("invalid", `internal error: br_table entry executed at pc ${this.pc}`);
+      default:
+        throw new StepperError("invalid", `internal error: unknown IR opcode ${op} at pc ${this.pc}`);
+    }
+  }
+
+  /** Ends a micro-stepped instruction: pops its `n` operands and moves on. */
+  private finishBulk(n: number): undefined {
+    this.sp -= n;
+    this.pc++;
+    return undefined;
+  }
+
+  /** The host API (EXECUTION.md section 2), micro-stepped by leaf. */
+  private host(op: number): TrapCode | undefined {
+    const S = this.stack32;
+    if (op === Op.HOST_INPUT_SIZE) {
+      const d = this.sp << 1;
+      S[d] = this.input.length;
+      S[d + 1] = 0;
+      this.sp++;
+      this.pc++;
+      return undefined;
+    }
+    if (op === Op.HOST_INPUT_READ) {
+      const b = (this.sp - 3) << 1;
+      const d = S[b]! >>> 0;
+      const off = S[b + 2]! >>> 0;
+      const n = S[b + 4]! >>> 0;
+      if (off + n > this.input.length) return "input_out_of_bounds";
+      if (d + n > this.memory.length) return "out_of_bounds_memory";
+      if (n === 0) return this.finishBulk(3);
+      const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (off & 31));
+      this.memory.set(this.input.subarray(off, off + c), d);
+      if (n === c) return this.finishBulk(3);
+      S[b] = d + c;
+      S[b + 2] = off + c;
+      S[b + 4] = n - c;
+      return undefined;
+    }
+    const b = (this.sp - 2) << 1;
+    const src = S[b]! >>> 0;
+    const n = S[b + 2]! >>> 0;
+    if (src + n > this.memory.length) return "out_of_bounds_memory";
+    if (this.outputLength + n > this.limits.maxOutputBytes) return "output_limit";
+    if (n === 0) return this.finishBulk(2);
+    const o = this.outputLength;
+    const c = Math.min(n, LEAF_SIZE - (src & 31), LEAF_SIZE - (o & 31));
+    if (o + c > this.output.length) this.growOutput(o + c);
+    this.output.set(this.memory.subarray(src, src + c), o);
+    this.outputLength = o + c;
+    if (n === c) return this.finishBulk(2);
+    S[b] = src + c;
+    S[b + 2] = n - c;
+    return undefined;
+  }
+
+  /** A deep copy of the whole state. */
+  snapshot(): MachineSnapshot {
+    return {
+      status: this.status,
+      trap: this.trap,
+      pc: this.pc,
+      sp: this.sp,
+      fp: this.fp,
+      depth: this.depth,
+      steps: this.steps,
+      stack: this.stack32.slice(0, this.sp * 2),
+      frames: this.frames.slice(0, this.depth * 3),
+      globals: this.globals32.slice(),
+      memory: this.memory.slice(),
+      table: this.table.slice(),
+      dataDropped: this.dataDropped.slice(),
+      elemDropped: this.elemDropped.slice(),
+      output: this.output.slice(0, this.outputLength),
+      resultTypes: this.resultTypes,
+    };
+  }
+
+  /** Restores a snapshot taken from a machine of the same compiled module and limits. */
+  restore(s: MachineSnapshot): void {
+    this.status = s.status;
+    this.trap = s.trap;
+    this.pc = s.pc;
+    this.sp = s.sp;
+    this.fp = s.fp;
+    this.depth = s.depth;
+    this.steps = s.steps;
+    this.stack32.set(s.stack);
+    this.frames.set(s.frames);
+    this.globals32.set(s.globals);
+    if (this.memory.length !== s.memory.length) {
+      this.memory = new Uint8Array(s.memory.length);
+      this.view = new DataView(this.memory.buffer);
+    }
+    this.memory.set(s.memory);
+    this.table = s.table.slice();
+    this.dataDropped.set(s.dataDropped);
+    this.elemDropped.set(s.elemDropped);
+    if (this.output.length < s.output.length) this.output = new Uint8Array(Math.max(256, s.output.length));
+    this.output.set(s.output);
+    this.outputLength = s.output.length;
+    this.resultTypes = s.resultTypes;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const EMPTY32 = new Int32Array(0);
+
+/** Moves the top `keep` slots down over `drop` slots; returns the target pc. */
+function branch(S: Int32Array, code: Int32Array, i: number, sp: number): number {
+  const drop = code[i + 3]!;
+  if (drop !== 0) {
+    const keep = code[i + 2]!;
+    copySlots(S, sp - keep, sp - keep - drop, keep);
+  }
+  return code[i + 1]!;
+}
+
+function copySlots(S: Int32Array, from: number, to: number, n: number): void {
+  if (from === to) return;
+  for (let k = 0; k < n; k++) {
+    const s = (from + k) << 1;
+    const d = (to + k) << 1;
+    S[d] = S[s]!;
+    S[d + 1] = S[s + 1]!;
+  }
+}
+
+function ctz32(x: number): number {
+  return x === 0 ? 32 : 31 - Math.clz32(x & -x);
+}
+
+function popcnt32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+function cmp64(op: number, alo: number, ahi: number, blo: number, bhi: number): number {
+  const signed = op === Op.I64_LT_S || op === Op.I64_GT_S || op === Op.I64_LE_S || op === Op.I64_GE_S;
+  let c: number; // -1, 0, 1
+  if (ahi !== bhi) c = (signed ? ahi < bhi : ahi >>> 0 < bhi >>> 0) ? -1 : 1;
+  else if (alo !== blo) c = alo >>> 0 < blo >>> 0 ? -1 : 1;
+  else c = 0;
+  switch (op) {
+    case Op.I64_LT_S:
+    case Op.I64_LT_U:
+      return c < 0 ? 1 : 0;
+    case Op.I64_GT_S:
+    case Op.I64_GT_U:
+      return c > 0 ? 1 : 0;
+    case Op.I64_LE_S:
+    case Op.I64_LE_U:
+      return c <= 0 ? 1 : 0;
+    default:
+      return c >= 0 ? 1 : 0;
+  }
+}

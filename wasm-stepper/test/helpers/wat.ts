@@ -1,0 +1,28 @@
+/**
+ * WAT -> Wasm for tests, through wabt directly (independent of the stepper's
+ * own WAT front end, so both engines under test get identical bytes).
+ */
+import wabtInit from "wabt";
+
+type Wabt = Awaited<ReturnType<typeof wabtInit>>;
+let wabtPromise: Promise<Wabt> | undefined;
+
+const FEATURES = {
+  mutable_globals: true,
+  sign_extension: true,
+  multi_value: true,
+  bulk_memory: true,
+};
+
+export async function wat(text: string, filename = "test.wat"): Promise<Uint8Array> {
+  wabtPromise ??= wabtInit();
+  const wabt = await wabtPromise;
+  const mod = wabt.parseWat(filename, text, FEATURES);
+  try {
+    mod.resolveNames();
+    mod.validate();
+    return Uint8Array.from(mod.toBinary({}).buffer);
+  } finally {
+    mod.destroy();
+  }
+}
