@@ -18,16 +18,40 @@ for (const o of spec.opcodes) out += `export const ${constName(o.name)} = ${o.op
 out += `\nexport const OPCODE_COUNT = ${spec.opcodes.length};\n`;
 out += `\n/** IR opcode -> mnemonic. */\nexport const OPCODE_NAMES: readonly string[] = ${JSON.stringify(spec.opcodes.map((o) => o.name))};\n`;
 out += `\n/** IR opcode -> family (prover routing). */\nexport const OPCODE_FAMILIES: readonly string[] = ${JSON.stringify(spec.opcodes.map((o) => o.family))};\n`;
-const target = join(root, "src/ir/opcodes.ts");
-if (process.argv.includes("--check")) {
-  const cur = readFileSync(target, "utf8");
-  if (cur !== out) {
-    console.error("src/ir/opcodes.ts is out of date with spec/opcodes.json: run `npm run gen -w wasm-stepper`");
-    process.exit(1);
+// The interpreter keeps the opcodes as module-local consts (see src/machine.ts).
+const machinePath = join(root, "src/machine.ts");
+const machineSrc = readFileSync(machinePath, "utf8");
+const BEGIN = "// BEGIN GENERATED OPCODES (scripts/gen-opcodes.ts from spec/opcodes.json)\n";
+const END = "// END GENERATED OPCODES";
+const a = machineSrc.indexOf(BEGIN);
+const b = machineSrc.indexOf(END);
+if (a < 0 || b < a) throw new Error("src/machine.ts lacks the generated opcode markers");
+const region = spec.opcodes.map((o) => `const OP_${constName(o.name)} = ${o.op};\n`).join("");
+const machineOut = machineSrc.slice(0, a + BEGIN.length) + region + machineSrc.slice(b);
+
+const targets: [string, string][] = [
+  [join(root, "src/ir/opcodes.ts"), out],
+  [machinePath, machineOut],
+];
+const check = process.argv.includes("--check");
+let stale = 0;
+for (const [path, content] of targets) {
+  const cur = (() => {
+    try {
+      return readFileSync(path, "utf8");
+    } catch {
+      return "";
+    }
+  })();
+  if (cur === content) continue;
+  if (check) {
+    console.error(`${path} is out of date with spec/opcodes.json: run \`npm run gen -w wasm-stepper\``);
+    stale++;
+  } else {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    console.log(`wrote ${path}`);
   }
-  console.log("src/ir/opcodes.ts is up to date");
-} else {
-  mkdirSync(dirname(target), { recursive: true });
-  writeFileSync(target, out);
-  console.log(`wrote ${target}`);
 }
+if (stale) process.exit(1);
+if (check) console.log("generated opcode files are up to date");

@@ -17,7 +17,7 @@ import { createKeccak } from "hash-wasm";
 import { IN_PTR, IN_SIZE, KECCAK_WASM_BASE64, OUT_PTR, OUT_SIZE, RATE } from "./keccak-wasm.ts";
 
 interface KeccakExports {
-  memory: WebAssembly.Memory;
+  memory: { buffer: ArrayBuffer };
   batch64(inPtr: number, n: number, outPtr: number): void;
   batch(inPtr: number, len: number, n: number, outPtr: number): void;
   hash(ptr: number, len: number, outPtr: number): void;
@@ -33,7 +33,13 @@ function decodeBase64(b64: string): Uint8Array {
   return bytes;
 }
 
-const wasm = (await WebAssembly.instantiate(decodeBase64(KECCAK_WASM_BASE64))).instance.exports as unknown as KeccakExports;
+// The project's TypeScript libs (ES2022 + node) declare no WebAssembly namespace; this is the
+// one call we need from it.
+interface WasmApi {
+  instantiate(bytes: Uint8Array): Promise<{ instance: { exports: unknown } }>;
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const wasm = (await WA.instantiate(decodeBase64(KECCAK_WASM_BASE64))).instance.exports as KeccakExports;
 const hasher = await createKeccak(256);
 
 // The module's memory has a fixed size (min = max), so these views never detach.

@@ -26,3 +26,15 @@ export async function wat(text: string, filename = "test.wat"): Promise<Uint8Arr
     mod.destroy();
   }
 }
+
+/** Wasm -> WAT text (for inspection and subset checks). */
+export async function wasmToText(bytes: Uint8Array): Promise<string> {
+  wabtPromise ??= wabtInit();
+  const wabt = await wabtPromise;
+  const mod = wabt.readWasm(bytes, { readDebugNames: false, ...FEATURES });
+  try {
+    return mod.toText({ foldExprs: false, inlineExport: false });
+  } finally {
+    mod.destroy();
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * The stepper CLI (keep it stable: other packages and tests call it).
+ *
+ *   wasm-stepper run <file.wasm|file.wat> [--input <file>|--input-hex <hex>]
+ *     [--engine interp|native] [--max-steps N] [--invoke <export> --args i32:1,i64:-2]
+ *     [--calls <calls.json>] --json
+ */
+import { readFileSync } from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { loadModule } from "./load.ts";
+import { Machine } from "./machine.ts";
+import { StepperError, UsageError } from "./errors.ts";
+import { DEFAULT_LIMITS, formatValue, type Limits, type RunResult, type Value } from "./types.ts";
+import type { CompiledModule } from "./compile/types.ts";
+
+/** Parses "i32:1" / "i64:-2" into a typed value. */
+export function parseValue(s: string): Value {
+  const m = /^(i32|i64):(-?(?:0x[0-9a-fA-F]+|\d+))$/.exec(s.trim());
+  if (!m) throw new UsageError(`bad argument "${s}": expected i32:<integer> or i64:<integer>`);
+  const n = BigInt(m[2]!.startsWith("-") ? "-" + m[2]!.slice(1) : m[2]!);
+  if (m[1] === "i32") {
+    if (n < -(2n ** 31n) || n >= 2n ** 32n) throw new UsageError(`bad argument "${s}": out of i32 range`);
+    return { type: "i32", value: Number(BigInt.asIntN(32, n)) };
+  }
+  if (n < -(2n ** 63n) || n >= 2n ** 64n) throw new UsageError(`bad argument "${s}": out of i64 range`);
+  return { type: "i64", value: BigInt.asIntN(64, n) };
+}
+
+export function parseArgs(s: string | undefined): Value[] {
+  if (!s) return [];
+  return s.split(",").filter((x) => x.trim() !== "").map(parseValue);
+}
+
+interface CallSpec {
+  invoke: string;
+  args: Value[];
+}
+
+function parseCalls(text: string): CallSpec[] {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--calls file is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(j)) throw new UsageError(`--calls must be a JSON array of {"invoke": name, "args": [...]}`);
+  return j.map((c, i) => {
+    if (typeof c !== "object" || c === null || typeof (c as { invoke?: unknown }).invoke !== "string")
+      throw new UsageError(`--calls entry ${i} must be an object with a string "invoke"`);
+    const args = (c as { args?: unknown }).args ?? [];
+    if (!Array.isArray(args) || !args.every((a) => typeof a === "string"))
+      throw new UsageError(`--calls entry ${i}: "args" must be an array of strings like "i32:1"`);
+    return { invoke: (c as { invoke: string }).invoke, args: (args as string[]).map(parseValue) };
+  });
+}
+
+export function resultJson(r: RunResult): Record<string, unknown> {
+  const o: Record<string, unknown> = { status: r.status, results: r.results.map(formatValue) };
+  if (r.trap) o.trap = r.trap;
+  if (r.output.length > 0) o.output = Buffer.from(r.output).toString("hex");
+  o.steps = r.steps;
+  return o;
+}
+
+function parseIntArg(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError("must be a non-negative integer");
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError("too large");
+  return n;
+}
+
+interface RunOpts {
+  input?: string;
+  inputHex?: string;
+  engine: "interp" | "native";
+  maxSteps?: number;
+  maxMemoryPages?: number;
+  maxCallDepth?: number;
+  maxValueStack?: number;
+  maxOutputBytes?: number;
+  invoke?: string;
+  args?: string;
+  calls?: string;
+  json?: boolean;
+}
+
+function readInput(o: RunOpts): Uint8Array {
+  if (o.input !== undefined && o.inputHex !== undefined) throw new UsageError("give --input or --input-hex, not both");
+  if (o.input !== undefined) {
+    try {
+      return new Uint8Array(readFileSync(o.input));
+    } catch (e) {
+      throw new UsageError(`cannot read input file ${o.input}: ${(e as Error).message}`);
+    }
+  }
+  if (o.inputHex !== undefined) {
+    const h = o.inputHex.replace(/^0x/, "");
+    if (!/^([0-9a-fA-F]{2})*$/.test(h)) throw new UsageError(`--input-hex must be an even number of hex digits`);
+    return new Uint8Array(Buffer.from(h, "hex"));
+  }
+  return new Uint8Array(0);
+}
+
+async function readModule(file: string): Promise<CompiledModule> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch (e) {
+    throw new UsageError(`cannot read module file ${file}: ${(e as Error).message}`);
+  }
+  return loadModule(bytes, file);
+}
+
+function limitsOf(o: RunOpts): Partial<Limits> {
+  const l: Partial<Limits> = {};
+  if (o.maxSteps !== undefined) l.maxSteps = o.maxSteps;
+  if (o.maxMemoryPages !== undefined) l.maxMemoryPages = o.maxMemoryPages;
+  if (o.maxCallDepth !== undefined) l.maxCallDepth = o.maxCallDepth;
+  if (o.maxValueStack !== undefined) l.maxValueStack = o.maxValueStack;
+  if (o.maxOutputBytes !== undefined) l.maxOutputBytes = o.maxOutputBytes;
+  return l;
+}
+
+/** An engine-neutral instance: the interpreter or the native engine. */
+interface Engine {
+  invoke(name: string, args: Value[]): RunResult;
+  runTask(): RunResult;
+}
+
+async function makeEngine(cm: CompiledModule, o: RunOpts, forTask: boolean): Promise<Engine> {
+  const opts = { input: readInput(o), limits: limitsOf(o) };
+  if (o.engine === "native") {
+    const { NativeInstance } = await import("./native/index.ts");
+    const inst = forTask ? NativeInstance.forTask(cm, opts) : NativeInstance.create(cm, opts);
+    return { invoke: (n, a) => inst.invoke(n, a), runTask: () => inst.runTask() };
+  }
+  if (forTask) {
+    const m = Machine.forTask(cm, opts);
+    return { invoke: () => m.run(), runTask: () => m.run() };
+  }
+  const m = Machine.instantiate(cm, opts);
+  return { invoke: (n, a) => m.invoke(n, a), runTask: () => m.run() };
+}
+
+async function runCommand(file: string, o: RunOpts): Promise<number> {
+  const cm = await readModule(file);
+  if (o.calls !== undefined) {
+    if (o.invoke !== undefined) throw new UsageError("give --invoke or --calls, not both");
+    let text: string;
+    try {
+      text = readFileSync(o.calls, "utf8");
+    } catch (e) {
+      throw new UsageError(`cannot read calls file ${o.calls}: ${(e as Error).message}`);
+    }
+    const calls = parseCalls(text);
+    const eng = await makeEngine(cm, o, false);
+    const out = calls.map((c) => resultJson(eng.invoke(c.invoke, c.args)));
+    print(out, o);
+    return 0;
+  }
+  if (o.invoke !== undefined) {
+    const eng = await makeEngine(cm, o, false);
+    print(resultJson(eng.invoke(o.invoke, parseArgs(o.args))), o);
+    return 0;
+  }
+  if (o.args !== undefined) throw new UsageError("--args needs --invoke");
+  const eng = await makeEngine(cm, o, true);
+  print(resultJson(eng.runTask()), o);
+  return 0;
+}
+
+function print(v: unknown, o: RunOpts): void {
+  process.stdout.write(JSON.stringify(v, null, o.json ? undefined : 2) + "\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name("wasm-stepper")
+    .description("Deterministic WebAssembly machine: run tasks step by step or natively with exact step counts")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  let code = 0;
+  program
+    .command("run")
+    .description("run a task (export \"run\") or invoke exports, print the result")
+    .argument("<file>", "module: .wasm binary or .wat text")
+    .option("--input <file>", "task input bytes from a file")
+    .option("--input-hex <hex>", "task input bytes as hex")
+    .option("--engine <engine>", "interp | native", (v) => {
+      if (v !== "interp" && v !== "native") throw new InvalidArgumentError("must be interp or native");
+      return v;
+    }, "interp")
+    .option("--max-steps <n>", `step limit (default ${DEFAULT_LIMITS.maxSteps})`, parseIntArg)
+    .option("--max-memory-pages <n>", `memory page limit (default ${DEFAULT_LIMITS.maxMemoryPages})`, parseIntArg)
+    .option("--max-call-depth <n>", `call depth limit (default ${DEFAULT_LIMITS.maxCallDepth})`, parseIntArg)
+    .option("--max-value-stack <n>", `value stack limit in slots (default ${DEFAULT_LIMITS.maxValueStack})`, parseIntArg)
+    .option("--max-output-bytes <n>", `output size limit (default ${DEFAULT_LIMITS.maxOutputBytes})`, parseIntArg)
+    .option("--invoke <export>", "call this exported function instead of the task entry")
+    .option("--args <list>", "arguments for --invoke, e.g. i32:1,i64:-2")
+    .option("--calls <calls.json>", 'JSON array of {"invoke", "args"} run in order against one instance')
+    .option("--json", "print compact JSON")
+    .action(async (file: string, o: RunOpts) => {
+      code = await runCommand(file, o);
+    });
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof StepperError) {
+      process.stdout.write(JSON.stringify({ error: { kind: e.kind, message: e.message } }) + "\n");
+      return 1;
+    }
+    const ce = e as { code?: string; exitCode?: number };
+    if (typeof ce.code === "string" && ce.code.startsWith("commander.")) {
+      if (ce.code === "commander.helpDisplayed" || ce.code === "commander.version" || ce.code === "commander.help") return 0;
+      return ce.exitCode ?? 2;
+    }
+    process.stdout.write(JSON.stringify({ error: { kind: "internal", message: (e as Error).message ?? String(e) } }) + "\n");
+    return 1;
+  }
+  return code;
+}
+
+const isMain = process.argv[1] && /(?:cli\.ts|wasm-stepper(?:\.mjs)?)$/.test(process.argv[1]);
+if (isMain) {
+  main(process.argv).then((c) => {
+    process.exitCode = c;
+  });
+}

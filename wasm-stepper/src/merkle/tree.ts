@@ -1,0 +1,311 @@
+/**
+ * Binary Merkle tree over 32-byte leaves, for linear memory and reused for tables, globals
+ * and input.
+ *
+ * Shape: a fixed `depth` (0..32), so 2^depth leaves; leaf i is bytes [32i, 32i+32) of the data,
+ * bytes past the data's end being zero; an internal node is keccak256(left || right). The root
+ * therefore commits to the data as if it were zero-extended to 32 * 2^depth bytes, which is
+ * what lets a memory of a few pages sit in a tree sized for 4 GiB: an all-zero subtree's hash
+ * is the precomputed zero hash of its level, and only the used prefix is stored.
+ *
+ * Storage: one flat Uint8Array per level (level 0 = a copy of the leaves), holding nodes
+ * 0..count-1 of the used prefix. Below the top every level is padded to an even node count with
+ * its level's zero hash, so the children of parent p are always the 64 contiguous bytes
+ * [64p, 64p+64) of the level below, which the batched keccak hashes without gathering.
+ * Nodes at or past a level's stored count are zero subtrees.
+ *
+ * The tree keeps its own copy of the leaves, so root(), proof() and leaf() describe the state
+ * committed by the last build/updateLeaves, whatever the caller does to its data afterwards.
+ */
+import { batchScratch, hash64Batch, hashPair } from "../hash/keccak.ts";
+
+/** Largest supported depth: 2^32 leaves covers a 32-bit address space of 32-byte leaves and more. */
+export const MAX_TREE_DEPTH = 32;
+
+/** zeroHashes level k = root of an all-zero subtree of height k (level 0: 32 zero bytes). */
+const ZERO = new Uint8Array(32 * (MAX_TREE_DEPTH + 1));
+for (let k = 0; k < MAX_TREE_DEPTH; k++) hashPair(ZERO, 32 * k, ZERO, 32 * k, ZERO, 32 * (k + 1));
+const ZERO_VIEWS: Uint8Array[] = Array.from({ length: MAX_TREE_DEPTH + 1 }, (_, k) => ZERO.subarray(32 * k, 32 * k + 32));
+
+/** The root of an all-zero subtree of height `level` (a fresh copy). */
+export function zeroHash(level: number): Uint8Array {
+  checkDepth(level);
+  return ZERO_VIEWS[level]!.slice();
+}
+
+function checkDepth(depth: number): void {
+  if (!Number.isInteger(depth) || depth < 0 || depth > MAX_TREE_DEPTH) {
+    throw new RangeError(`Merkle depth must be an integer in 0..${MAX_TREE_DEPTH}, got ${depth}`);
+  }
+}
+
+/** Fill nodes [from, to) of a level with a 32-byte pattern, doubling with copyWithin. */
+function fillNodes(level: Uint8Array, from: number, to: number, pattern: Uint8Array): void {
+  if (to <= from) return;
+  const start = 32 * from;
+  const end = 32 * to;
+  level.set(pattern, start);
+  for (let filled = 32; start + filled < end; filled *= 2) {
+    level.copyWithin(start + filled, start, Math.min(start + 2 * filled, end) - filled);
+  }
+}
+
+export class MerkleTree {
+  readonly depth: number;
+  /** levels[k]: nodes of level k (0 = leaves), used prefix, padded to even below the top. */
+  private levels: Uint8Array[] = [];
+  /** Int32 views of the same buffers, for word-wise gathering into the batch scratch. */
+  private levels32: Int32Array[] = [];
+  /** Leaves covered by level 0's used prefix (>= 1). */
+  private leafCount = 0;
+  /** Reused buffer for sorting dirty indices. */
+  private work = new Int32Array(0);
+
+  constructor(depth: number) {
+    checkDepth(depth);
+    this.depth = depth;
+    this.allocate(1, "zero");
+  }
+
+  /** Number of leaves (2^depth). */
+  get capacity(): number {
+    return 2 ** this.depth;
+  }
+
+  /** Leaves stored explicitly (the used prefix); all later leaves are zero. */
+  get storedLeaves(): number {
+    return this.leafCount;
+  }
+
+  /** Bytes held by the tree's levels. */
+  get byteLength(): number {
+    let n = 0;
+    for (const l of this.levels) n += l.length;
+    return n;
+  }
+
+  /** Nodes stored for level k given `leaves` leaves: ceil(leaves / 2^k), even below the top. */
+  private storedCount(leaves: number, k: number): number {
+    if (k === this.depth) return 1;
+    const c = Math.ceil(leaves / 2 ** k);
+    return c + (c & 1);
+  }
+
+  private leavesFor(byteLength: number): number {
+    const n = Math.max(1, Math.ceil(byteLength / 32));
+    if (n > this.capacity) {
+      throw new RangeError(`data of ${byteLength} bytes exceeds a depth-${this.depth} tree (${this.capacity} leaves of 32 bytes)`);
+    }
+    return n;
+  }
+
+  /**
+   * (Re)allocate the levels for `leaves` leaves. With `keep`, existing nodes are copied and the
+   * new part is filled with zero hashes (it covers leaves that were zero); with "zero", the tree
+   * is all-zero; with "none", the nodes above the leaves are left for build() to overwrite.
+   */
+  private allocate(leaves: number, keep: Uint8Array[] | "zero" | "none"): void {
+    const levels: Uint8Array[] = [];
+    const levels32: Int32Array[] = [];
+    for (let k = 0; k <= this.depth; k++) {
+      const count = this.storedCount(leaves, k);
+      const level = new Uint8Array(32 * count);
+      if (Array.isArray(keep)) {
+        const old = keep[k]!;
+        level.set(old);
+        if (k > 0) fillNodes(level, old.length / 32, count, ZERO_VIEWS[k]!);
+      } else if (keep === "zero" && k > 0) {
+        fillNodes(level, 0, count, ZERO_VIEWS[k]!);
+      }
+      levels.push(level);
+      levels32.push(new Int32Array(level.buffer));
+    }
+    this.levels = levels;
+    this.levels32 = levels32;
+    this.leafCount = leaves;
+  }
+
+  /** Full build from `data`: leaf i = data[32i, 32i+32), zero-extended. */
+  build(data: Uint8Array): void {
+    const leaves = this.leavesFor(data.length);
+    if (leaves !== this.leafCount) {
+      this.allocate(leaves, "none");
+    }
+    const level0 = this.levels[0]!;
+    level0.set(data);
+    level0.fill(0, data.length);
+    for (let k = 0; k < this.depth; k++) {
+      const child = this.levels[k]!;
+      const parent = this.levels[k + 1]!;
+      const pairs = child.length / 64;
+      hash64Batch(child, 0, pairs, parent, 0);
+      // A parent level with an odd count keeps its pad node (already the zero hash); restore it
+      // in case the level was reused.
+      if (k + 1 < this.depth && pairs & 1) parent.set(ZERO_VIEWS[k + 1]!, 32 * pairs);
+    }
+  }
+
+  /**
+   * Incremental update: re-read the given leaves from `data` and rehash only the paths above
+   * them, batching each level's distinct dirty parents into one batched-keccak call.
+   *
+   * Contract: `leafIndices[0..count)` (any order, repeats allowed) must include every leaf whose
+   * bytes differ from the state committed by the last build/update. Leaves past the previously
+   * committed data count as zero, so a memory.grow (which zero-fills) needs no dirty entries of
+   * its own; a shrink must mark the leaves it cut off.
+   */
+  updateLeaves(data: Uint8Array, leafIndices: Int32Array, count: number): void {
+    if (!Number.isInteger(count) || count < 0 || count > leafIndices.length) {
+      throw new RangeError(`count ${count} out of range for ${leafIndices.length} indices`);
+    }
+    const cap = this.capacity;
+    let maxIndex = -1;
+    for (let j = 0; j < count; j++) {
+      const i = leafIndices[j]!;
+      if (i < 0 || i >= cap) throw new RangeError(`leaf index ${i} out of range for depth ${this.depth}`);
+      if (i > maxIndex) maxIndex = i;
+    }
+    const leaves = Math.max(this.leafCount, this.leavesFor(data.length), maxIndex + 1);
+    if (leaves > this.leafCount) this.allocate(leaves, this.levels);
+    if (count === 0) return;
+
+    // Copy the dirty leaves in (zero past the data's end).
+    const level0 = this.levels[0]!;
+    const len = data.length;
+    for (let j = 0; j < count; j++) {
+      const base = 32 * leafIndices[j]!;
+      for (let b = 0; b < 32; b++) {
+        const at = base + b;
+        level0[at] = at < len ? data[at]! : 0;
+      }
+    }
+
+    // Sorted distinct indices; parents of a sorted list stay sorted, so each level dedupes by
+    // comparing neighbours.
+    if (this.work.length < count) this.work = new Int32Array(Math.max(count, 2 * this.work.length));
+    const work = this.work;
+    work.set(leafIndices.subarray(0, count));
+    work.subarray(0, count).sort();
+    let m = 0;
+    for (let j = 0; j < count; j++) if (m === 0 || work[j] !== work[m - 1]) work[m++] = work[j]!;
+
+    const scratchIn = batchScratch.in32;
+    const scratchOut = batchScratch.out32;
+    const batch = batchScratch.capacity;
+    for (let k = 0; k < this.depth; k++) {
+      // Distinct parents of this level's dirty nodes.
+      let mp = 0;
+      for (let j = 0; j < m; j++) {
+        const p = work[j]! >>> 1;
+        if (mp === 0 || work[mp - 1] !== p) work[mp++] = p;
+      }
+      m = mp;
+      const child = this.levels32[k]!;
+      const parent = this.levels32[k + 1]!;
+      for (let start = 0; start < m; start += batch) {
+        const n = Math.min(batch, m - start);
+        for (let j = 0; j < n; j++) {
+          const src = 16 * work[start + j]!;
+          const dst = 16 * j;
+          for (let w = 0; w < 16; w++) scratchIn[dst + w] = child[src + w]!;
+        }
+        batchScratch.run(n);
+        for (let j = 0; j < n; j++) {
+          const dst = 8 * work[start + j]!;
+          const src = 8 * j;
+          for (let w = 0; w < 8; w++) parent[dst + w] = scratchOut[src + w]!;
+        }
+      }
+    }
+  }
+
+  /** Root (a fresh copy). */
+  root(): Uint8Array {
+    return this.levels[this.depth]!.slice(0, 32);
+  }
+
+  /** Root written to out[off..off+32). */
+  rootInto(out: Uint8Array, off = 0): void {
+    out.set(this.levels[this.depth]!.subarray(0, 32), off);
+  }
+
+  /** Node `index` of `level` (0 = leaves), zero hashes past the used prefix (a fresh copy). */
+  node(level: number, index: number): Uint8Array {
+    const out = new Uint8Array(32);
+    this.nodeInto(level, index, out, 0);
+    return out;
+  }
+
+  private nodeInto(level: number, index: number, out: Uint8Array, off: number): void {
+    if (!Number.isInteger(level) || level < 0 || level > this.depth) throw new RangeError(`level ${level} out of range`);
+    if (!Number.isInteger(index) || index < 0 || index >= 2 ** (this.depth - level)) {
+      throw new RangeError(`node index ${index} out of range at level ${level}`);
+    }
+    const nodes = this.levels[level]!;
+    if (index < nodes.length / 32) out.set(nodes.subarray(32 * index, 32 * index + 32), off);
+    else out.set(ZERO_VIEWS[level]!, off);
+  }
+
+  /** Leaf i as committed (a fresh copy). */
+  leaf(i: number): Uint8Array {
+    return this.node(0, i);
+  }
+
+  /** Siblings of leaf i's path, bottom-up: depth x 32 bytes. */
+  proof(i: number): Uint8Array {
+    const out = new Uint8Array(32 * this.depth);
+    this.proofInto(i, out, 0);
+    return out;
+  }
+
+  /** proof(i) written to out[off..off+32*depth). */
+  proofInto(i: number, out: Uint8Array, off = 0): void {
+    if (!Number.isInteger(i) || i < 0 || i >= this.capacity) throw new RangeError(`leaf index ${i} out of range for depth ${this.depth}`);
+    let idx = i;
+    for (let k = 0; k < this.depth; k++) {
+      this.nodeInto(k, idx % 2 === 0 ? idx + 1 : idx - 1, out, off + 32 * k);
+      idx = Math.floor(idx / 2);
+    }
+  }
+}
+
+/**
+ * The root implied by a leaf and its siblings (bottom-up, depth x 32 bytes): bit k of
+ * leafIndex says whether the level-k node is a right child. Throws on malformed input.
+ */
+export function rootFromProof(leafIndex: number, leaf32: Uint8Array, siblings: Uint8Array, depth: number): Uint8Array {
+  checkDepth(depth);
+  if (!Number.isInteger(leafIndex) || leafIndex < 0 || leafIndex >= 2 ** depth) {
+    throw new RangeError(`leaf index ${leafIndex} out of range for depth ${depth}`);
+  }
+  if (leaf32.length !== 32) throw new RangeError(`leaf must be 32 bytes, got ${leaf32.length}`);
+  if (siblings.length !== 32 * depth) throw new RangeError(`proof must be ${32 * depth} bytes, got ${siblings.length}`);
+  const cur = leaf32.slice();
+  let idx = leafIndex;
+  for (let k = 0; k < depth; k++) {
+    if (idx % 2 === 0) hashPair(cur, 0, siblings, 32 * k, cur, 0);
+    else hashPair(siblings, 32 * k, cur, 0, cur, 0);
+    idx = Math.floor(idx / 2);
+  }
+  return cur;
+}
+
+/** Whether `siblings` proves `leaf32` at `leafIndex` under `root`; false on any malformed input. */
+export function verifyProof(root: Uint8Array, leafIndex: number, leaf32: Uint8Array, siblings: Uint8Array, depth: number): boolean {
+  if (root.length !== 32) return false;
+  let computed: Uint8Array;
+  try {
+    computed = rootFromProof(leafIndex, leaf32, siblings, depth);
+  } catch {
+    return false;
+  }
+  for (let b = 0; b < 32; b++) if (computed[b] !== root[b]) return false;
+  return true;
+}
+
+/** Root of a depth-`depth` tree over `data`, built once (for cold paths and tests). */
+export function merkleRoot(data: Uint8Array, depth: number): Uint8Array {
+  const t = new MerkleTree(depth);
+  t.build(data);
+  return t.root();
+}

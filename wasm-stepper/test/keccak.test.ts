@@ -1,0 +1,217 @@
+import { describe, it, expect } from "vitest";
+import fc from "fast-check";
+import {
+  BATCH_CAPACITY,
+  KECCAK256_EMPTY,
+  batchScratch,
+  fromHex,
+  hash64,
+  hash64Batch,
+  hashPair,
+  keccak256,
+  keccak256HashWasm,
+  keccak256Into,
+  keccakBatch,
+  toHex,
+} from "../src/hash/keccak.ts";
+import { IN_SIZE, RATE } from "../src/hash/keccak-wasm.ts";
+
+const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 100);
+const ascii = (s: string) => new TextEncoder().encode(s);
+
+/** Deterministic bytes (xorshift32), so failures reproduce. */
+function randomBytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed | 0 || 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+describe("keccak256 known vectors (Ethereum keccak, not NIST sha3)", () => {
+  const vectors: [string, Uint8Array, string][] = [
+    ["empty", new Uint8Array(0), "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"],
+    ["abc", ascii("abc"), "4e03657aea45a94fc7d47ba826c8d667c0d1e6e33a64a036ec44f58fa12d6c45"],
+    ["quick brown fox", ascii("The quick brown fox jumps over the lazy dog"), "4d741b6f1eb29cb2a9b9911c82f56fa8d73b04959d3d9d222895df6c0b28aa15"],
+    ["32 zero bytes", new Uint8Array(32), "290decd9548b62a8d60345a988386fc84ba6bc95484008f6362f93160ef3e563"],
+    ["64 zero bytes", new Uint8Array(64), "ad3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb5"],
+  ];
+  for (const [name, msg, want] of vectors) {
+    it(`our module: ${name}`, () => {
+      expect(toHex(keccak256(msg))).toBe(want);
+    });
+    it(`hash-wasm: ${name}`, () => {
+      expect(toHex(keccak256HashWasm(msg))).toBe(want);
+    });
+  }
+
+  it("is not NIST sha3-256 (whose empty digest is a7ffc6f8...)", () => {
+    expect(toHex(KECCAK256_EMPTY)).toBe("c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470");
+    expect(toHex(keccak256(new Uint8Array(0)))).not.toBe("a7ffc6f8bf1ed76651c14756a061d662f580ff4de43b49fa82d80a4b80f8434a");
+  });
+
+  it("the 64-byte batch path matches the known zero-pair vector", () => {
+    const out = new Uint8Array(32);
+    hash64(new Uint8Array(64), 0, out, 0);
+    expect(toHex(out)).toBe("ad3228b676f7d3cd4284a5443f17f1962b36e491b30a40b2405849e597ba5fb5");
+  });
+});
+
+describe("keccak256 against hash-wasm", () => {
+  it("agrees on random inputs of every length 0..300", () => {
+    for (let len = 0; len <= 300; len++) {
+      for (let seed = 1; seed <= 3; seed++) {
+        const msg = randomBytes(len, len * 7919 + seed);
+        expect(toHex(keccak256(msg)), `length ${len}`).toBe(toHex(keccak256HashWasm(msg)));
+      }
+    }
+  });
+
+  it("agrees on all-0xff inputs around the rate boundaries (padding bytes collide with data)", () => {
+    for (const len of [RATE - 2, RATE - 1, RATE, RATE + 1, 2 * RATE - 1, 2 * RATE, 2 * RATE + 1]) {
+      const msg = new Uint8Array(len).fill(0xff);
+      expect(toHex(keccak256(msg)), `length ${len}`).toBe(toHex(keccak256HashWasm(msg)));
+    }
+  });
+
+  it("agrees on long inputs that stream through the scratch area", () => {
+    const streamBlocks = Math.floor(IN_SIZE / RATE);
+    for (const len of [IN_SIZE - 1, IN_SIZE, IN_SIZE + 1, streamBlocks * RATE, streamBlocks * RATE + 135, 3 * IN_SIZE + 77, 1 << 20]) {
+      const msg = randomBytes(len, len);
+      expect(toHex(keccak256(msg)), `length ${len}`).toBe(toHex(keccak256HashWasm(msg)));
+    }
+  });
+
+  it("agrees on arbitrary inputs (property)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 1000 }), (msg) => toHex(keccak256(msg)) === toHex(keccak256HashWasm(msg))),
+      { numRuns: FUZZ_RUNS },
+    );
+  });
+
+  it("keccak256Into writes at the offset and nowhere else", () => {
+    const msg = randomBytes(100, 5);
+    const out = new Uint8Array(80).fill(0xaa);
+    keccak256Into(msg, out, 17);
+    expect(toHex(out.subarray(17, 49))).toBe(toHex(keccak256HashWasm(msg)));
+    expect(out.subarray(0, 17).every((b) => b === 0xaa)).toBe(true);
+    expect(out.subarray(49).every((b) => b === 0xaa)).toBe(true);
+  });
+
+  it("hashes a subarray view by its own bytes, not its buffer's", () => {
+    const buf = randomBytes(300, 9);
+    const view = buf.subarray(33, 33 + 150);
+    expect(toHex(keccak256(view))).toBe(toHex(keccak256HashWasm(buf.slice(33, 183))));
+  });
+});
+
+describe("Merkle node primitives", () => {
+  it("hashPair = keccak256(left32 || right32), at offsets", () => {
+    const left = randomBytes(100, 1);
+    const right = randomBytes(100, 2);
+    const out = new Uint8Array(64);
+    hashPair(left, 5, right, 40, out, 16);
+    const concat = new Uint8Array(64);
+    concat.set(left.subarray(5, 37), 0);
+    concat.set(right.subarray(40, 72), 32);
+    expect(toHex(out.subarray(16, 48))).toBe(toHex(keccak256HashWasm(concat)));
+    expect(out.subarray(0, 16).every((b) => b === 0)).toBe(true);
+  });
+
+  it("hashPair may write over its own inputs", () => {
+    const a = randomBytes(32, 3);
+    const b = randomBytes(32, 4);
+    const want = keccak256HashWasm(new Uint8Array([...a, ...b]));
+    const a2 = a.slice();
+    hashPair(a2, 0, b, 0, a2, 0);
+    expect(toHex(a2)).toBe(toHex(want));
+    const b2 = b.slice();
+    hashPair(a, 0, b2, 0, b2, 0);
+    expect(toHex(b2)).toBe(toHex(want));
+  });
+
+  it("hashPair is order sensitive", () => {
+    const a = randomBytes(32, 5);
+    const b = randomBytes(32, 6);
+    const ab = new Uint8Array(32);
+    const ba = new Uint8Array(32);
+    hashPair(a, 0, b, 0, ab, 0);
+    hashPair(b, 0, a, 0, ba, 0);
+    expect(toHex(ab)).not.toBe(toHex(ba));
+  });
+
+  it("hash64Batch equals one hash per 64-byte message, across batch boundaries", () => {
+    for (const n of [0, 1, 2, 7, BATCH_CAPACITY - 1, BATCH_CAPACITY, BATCH_CAPACITY + 3, 2 * BATCH_CAPACITY + 1]) {
+      const src = randomBytes(3 + 64 * n, n + 11);
+      const out = new Uint8Array(5 + 32 * n + 4).fill(0x5a);
+      hash64Batch(src, 3, n, out, 5);
+      for (let i = 0; i < n; i++) {
+        const want = keccak256HashWasm(src.subarray(3 + 64 * i, 3 + 64 * i + 64));
+        expect(toHex(out.subarray(5 + 32 * i, 5 + 32 * i + 32)), `n=${n} i=${i}`).toBe(toHex(want));
+      }
+      expect(out.subarray(0, 5).every((b) => b === 0x5a)).toBe(true);
+      expect(out.subarray(5 + 32 * n).every((b) => b === 0x5a)).toBe(true);
+    }
+  });
+
+  it("hash64Batch can hash a layer in place (output at the front of its input)", () => {
+    const n = BATCH_CAPACITY + 9;
+    const src = randomBytes(64 * n, 77);
+    const want = Array.from({ length: n }, (_, i) => toHex(keccak256HashWasm(src.subarray(64 * i, 64 * i + 64))));
+    hash64Batch(src, 0, n, src, 0);
+    for (let i = 0; i < n; i++) expect(toHex(src.subarray(32 * i, 32 * i + 32))).toBe(want[i]);
+  });
+
+  it("hash64Batch rejects ranges past either buffer", () => {
+    expect(() => hash64Batch(new Uint8Array(127), 0, 2, new Uint8Array(64), 0)).toThrow(RangeError);
+    expect(() => hash64Batch(new Uint8Array(128), 0, 2, new Uint8Array(63), 0)).toThrow(RangeError);
+  });
+
+  it("keccakBatch hashes fixed-length records of any length", () => {
+    for (const [len, n] of [
+      [0, 3],
+      [1, 5],
+      [64, 4],
+      [100, 1400], // more than fit the scratch area in one call
+      [RATE, 10],
+      [300, 20],
+      [IN_SIZE + 5, 2], // each record longer than the scratch area
+    ] as const) {
+      const src = randomBytes(2 + len * n, len + n);
+      const out = new Uint8Array(32 * n);
+      keccakBatch(src, 2, len, n, out, 0);
+      for (let i = 0; i < n; i++) {
+        const want = keccak256HashWasm(src.subarray(2 + len * i, 2 + len * (i + 1)));
+        expect(toHex(out.subarray(32 * i, 32 * i + 32)), `len=${len} i=${i}`).toBe(toHex(want));
+      }
+    }
+  });
+
+  it("batchScratch.run hashes pairs gathered by the caller", () => {
+    const n = 5;
+    const src = randomBytes(64 * n, 123);
+    batchScratch.in.set(src, 0);
+    batchScratch.run(n);
+    for (let i = 0; i < n; i++) {
+      expect(toHex(batchScratch.out.subarray(32 * i, 32 * i + 32))).toBe(toHex(keccak256HashWasm(src.subarray(64 * i, 64 * i + 64))));
+    }
+    // The Int32 views alias the same bytes.
+    expect(batchScratch.in32.length * 4).toBe(batchScratch.in.length);
+    expect(new Uint8Array(batchScratch.in32.buffer, batchScratch.in32.byteOffset, 64)).toEqual(src.subarray(0, 64));
+    expect(batchScratch.capacity).toBe(BATCH_CAPACITY);
+  });
+});
+
+describe("hex helpers", () => {
+  it("round-trip and reject malformed input", () => {
+    const b = randomBytes(40, 8);
+    expect(fromHex(toHex(b))).toEqual(b);
+    expect(fromHex("0x00ff10")).toEqual(new Uint8Array([0, 255, 16]));
+    expect(() => fromHex("abc")).toThrow();
+    expect(() => fromHex("zz")).toThrow();
+  });
+});
