@@ -414,13 +414,20 @@ export class Machine {
           }
           break;
         }
-        case OP_RETURN_IF:
+        case OP_RETURN_IF: {
           sp--;
           if (S[sp << 1] === 0) {
             pc++;
             break;
           }
-        // falls through
+          const keep = code[i + 1]!;
+          copySlots(S, sp - keep, fp, keep);
+          sp = fp + keep;
+          depth--;
+          pc = frames[depth * 3]!;
+          fp = frames[depth * 3 + 1]!;
+          break;
+        }
         case OP_RETURN: {
           const keep = code[i + 1]!;
           copySlots(S, sp - keep, fp, keep);
