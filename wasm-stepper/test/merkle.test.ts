@@ -143,6 +143,7 @@ describe("MerkleTree.build", () => {
       [0, 5],
       [8192, 6],
       [100, 7],
+      [97, 8], // same leaf count, shorter last leaf: its tail must read as zero
     ] as const) {
       const data = randomBytes(len, seed);
       t.build(data);
