@@ -7,7 +7,8 @@
  *
  * Why a module of our own: hash-wasm hashes one message per call, and about 40% of a
  * 64-byte hash is the JS/Wasm crossing. A Merkle layer is thousands of 64-byte
- * messages, so hashing all of them in one call removes that cost.
+ * messages, so hashing all of them in one call removes that cost. (Its permutation also
+ * measured faster than hash-wasm's, so single hashes use it too.)
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -83,6 +83,15 @@ export class Machine {
   elemDropped: Uint8Array;
   output: Uint8Array = new Uint8Array(256);
   outputLength = 0;
+  /**
+   * One byte per 32-byte memory leaf, set by every write since the state
+   * commitment last looked (src/state/commit.ts clears it).
+   */
+  dirty: Uint8Array;
+  /** Lowest frame depth reached since the state commitment last looked. */
+  minDepth = 0;
+  /** Set when the table changed since the state commitment last looked. */
+  tableDirty = true;
 
   /** Result types of the current invocation (for reading results at finish). */
   private resultTypes: ValType[] = [];
@@ -133,6 +142,7 @@ export class Machine {
       throw new StepperError("limit", `the module needs ${mem.min} memory pages, above the task limit maxMemoryPages=${this.limits.maxMemoryPages}`);
     this.memory = new Uint8Array((mem?.min ?? 0) * PAGE_SIZE);
     this.view = new DataView(this.memory.buffer);
+    this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE).fill(1);
 
     // Globals.
     this.globals32 = new Int32Array(m.globals.length * 2);
@@ -242,6 +252,7 @@ export class Machine {
     this.pc = pc;
     this.fp = 0;
     this.depth = 0;
+    this.minDepth = 0;
     this.steps = 0;
     this.trap = undefined;
     this.outputLength = 0;
@@ -303,6 +314,16 @@ export class Machine {
     mem.set(this.memory);
     this.memory = mem;
     this.view = new DataView(mem.buffer);
+    // New leaves are zero, as the tree already assumes: they start clean.
+    const d = new Uint8Array(mem.length / LEAF_SIZE);
+    d.set(this.dirty);
+    this.dirty = d;
+  }
+
+  /** Marks the leaves of memory[a, a+n) as written. */
+  markDirty(a: number, n: number): void {
+    if (n <= 0) return;
+    this.dirty.fill(1, a >>> 5, ((a + n - 1) >>> 5) + 1);
   }
 
   /**
@@ -325,6 +346,8 @@ export class Machine {
     let mem = this.memory;
     let dv = this.view;
     let memLen = mem.length;
+    let dirty = this.dirty;
+    let minDepth = this.minDepth;
     let pc = this.pc;
     let sp = this.sp;
     let fp = this.fp;
@@ -406,6 +429,7 @@ export class Machine {
             copySlots(S, sp - keep, fp, keep);
             sp = fp + keep;
             depth--;
+            if (depth < minDepth) minDepth = depth;
             pc = frames[depth * 3]!;
             fp = frames[depth * 3 + 1]!;
           } else {
@@ -424,6 +448,7 @@ export class Machine {
           copySlots(S, sp - keep, fp, keep);
           sp = fp + keep;
           depth--;
+          if (depth < minDepth) minDepth = depth;
           pc = frames[depth * 3]!;
           fp = frames[depth * 3 + 1]!;
           break;
@@ -433,6 +458,7 @@ export class Machine {
           copySlots(S, sp - keep, fp, keep);
           sp = fp + keep;
           depth--;
+          if (depth < minDepth) minDepth = depth;
           pc = frames[depth * 3]!;
           fp = frames[depth * 3 + 1]!;
           break;
@@ -452,7 +478,7 @@ export class Machine {
               trap = "indirect_call_null";
               break loop;
             }
-            if (this.fType[f] !== this.typeCanon[code[i + 1]!]) {
+            if (this.fType[f] !== code[i + 2]) {
               trap = "indirect_call_type_mismatch";
               break loop;
             }
@@ -596,6 +622,8 @@ export class Machine {
             break loop;
           }
           dv.setInt32(a, S[t + 2]!, true);
+          dirty[a >>> 5] = 1;
+          dirty[(a + 3) >>> 5] = 1;
           sp -= 2;
           pc++;
           break;
@@ -609,6 +637,8 @@ export class Machine {
           }
           dv.setInt32(a, S[t + 2]!, true);
           dv.setInt32(a + 4, S[t + 3]!, true);
+          dirty[a >>> 5] = 1;
+          dirty[(a + 7) >>> 5] = 1;
           sp -= 2;
           pc++;
           break;
@@ -622,6 +652,7 @@ export class Machine {
             break loop;
           }
           mem[a] = S[t + 2]!;
+          dirty[a >>> 5] = 1;
           sp -= 2;
           pc++;
           break;
@@ -635,6 +666,8 @@ export class Machine {
             break loop;
           }
           dv.setInt16(a, S[t + 2]!, true);
+          dirty[a >>> 5] = 1;
+          dirty[(a + 1) >>> 5] = 1;
           sp -= 2;
           pc++;
           break;
@@ -658,6 +691,7 @@ export class Machine {
               mem = this.memory;
               dv = this.view;
               memLen = mem.length;
+              dirty = this.dirty;
             }
             S[t] = old;
           }
@@ -1142,10 +1176,12 @@ export class Machine {
           mem = this.memory;
           dv = this.view;
           memLen = mem.length;
+          dirty = this.dirty;
           break;
         }
       }
     }
+    this.minDepth = minDepth;
     this.pc = pc;
     this.sp = sp;
     this.fp = fp;
@@ -1179,6 +1215,7 @@ export class Machine {
         if (n === 0) return this.finishBulk(3);
         const c = Math.min(n, LEAF_SIZE - (d & 31));
         this.memory.fill(val & 0xff, d, d + c);
+        this.markDirty(d, c);
         if (n === c) return this.finishBulk(3);
         S[b] = d + c;
         S[b + 4] = n - c;
@@ -1196,6 +1233,7 @@ export class Machine {
         if (d <= s) {
           const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (s & 31));
           this.memory.copyWithin(d, s, s + c);
+          this.markDirty(d, c);
           if (n === c) return this.finishBulk(3);
           S[b] = d + c;
           S[b + 2] = s + c;
@@ -1206,6 +1244,7 @@ export class Machine {
           const se = s + n;
           const c = Math.min(n, ((de - 1) & 31) + 1, ((se - 1) & 31) + 1);
           this.memory.copyWithin(de - c, se - c, se);
+          this.markDirty(de - c, c);
           if (n === c) return this.finishBulk(3);
           S[b + 4] = n - c;
         }
@@ -1223,6 +1262,7 @@ export class Machine {
         if (n === 0) return this.finishBulk(3);
         const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (s & 31));
         this.memory.set(data.subarray(s, s + c), d);
+        this.markDirty(d, c);
         if (n === c) return this.finishBulk(3);
         S[b] = d + c;
         S[b + 2] = s + c;
@@ -1248,9 +1288,11 @@ export class Machine {
         if (n === 0) return this.finishBulk(3);
         if (d <= s) {
           T[d] = T[s]!;
+          this.tableDirty = true;
           S[b] = d + 1;
           S[b + 2] = s + 1;
         } else T[d + n - 1] = T[s + n - 1]!;
+        this.tableDirty = true;
         if (n === 1) return this.finishBulk(3);
         S[b + 4] = n - 1;
         return undefined;
@@ -1266,6 +1308,7 @@ export class Machine {
         if (s + n > elems.length || d + n > this.table.length) return "out_of_bounds_table";
         if (n === 0) return this.finishBulk(3);
         this.table[d] = elems[s]!;
+        this.tableDirty = true;
         if (n === 1) return this.finishBulk(3);
         S[b] = d + 1;
         S[b + 2] = s + 1;
@@ -1307,6 +1350,7 @@ export class Machine {
       if (n === 0) return this.finishBulk(3);
       const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (off & 31));
       this.memory.set(this.input.subarray(off, off + c), d);
+      this.markDirty(d, c);
       if (n === c) return this.finishBulk(3);
       S[b] = d + c;
       S[b + 2] = off + c;

@@ -377,7 +377,12 @@ describe("MerkleTree.updateLeaves", () => {
           let dirty: number[] = [];
           const commit = () => {
             // shuffle and add repeats: order and duplicates must not matter
-            const list = [...dirty, ...dirty.slice(0, 3)].sort(() => (seed & 1 ? 1 : -1));
+            const list = [...dirty, ...dirty.slice(0, 3)];
+            const rnd = randomBytes(list.length, seed);
+            for (let j = list.length - 1; j > 0; j--) {
+              const r = rnd[j]! % (j + 1);
+              [list[j], list[r]] = [list[r]!, list[j]!];
+            }
             t.updateLeaves(data, Int32Array.from(list), list.length);
             dirty = [];
             expect(toHex(t.root())).toBe(toHex(built(data, depth).root()));

@@ -208,6 +208,9 @@ function compileBody(
   const memPages = module.memory;
   const hasTable = module.table !== undefined;
   const nGlobals = module.globals.length;
+  // typeId: the first type equal to a type (spec/STATE.md section 1).
+  const keys = module.types.map(typeKey);
+  const typeIds = keys.map((k) => keys.indexOf(k));
   const dataCount = module.dataCount;
 
   const invalid = (msg: string): never => {
@@ -450,7 +453,7 @@ function compileBody(
         callSiteHeight.set(instrStart, vals.length + 1);
         const h = vals.length + 1;
         popVals(t!.params);
-        buf.emit(Op.CALL_INDIRECT, ti, 0, 0, instrStart, h);
+        buf.emit(Op.CALL_INDIRECT, ti, typeIds[ti]!, 0, instrStart, h);
         pushVals(t!.results);
         break;
       }

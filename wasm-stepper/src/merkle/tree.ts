@@ -174,9 +174,10 @@ export class MerkleTree {
     const len = data.length;
     for (let j = 0; j < count; j++) {
       const base = 32 * leafIndices[j]!;
-      for (let b = 0; b < 32; b++) {
-        const at = base + b;
-        level0[at] = at < len ? data[at]! : 0;
+      if (base + 32 <= len) {
+        for (let b = 0; b < 32; b++) level0[base + b] = data[base + b]!;
+      } else {
+        for (let b = 0; b < 32; b++) level0[base + b] = base + b < len ? data[base + b]! : 0;
       }
     }
 

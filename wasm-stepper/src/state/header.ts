@@ -1,0 +1,258 @@
+/**
+ * The state header and its hash (spec/STATE.md section 3). The constants come
+ * from spec/state.json, the one source the Solidity side is generated from.
+ */
+import spec from "../../spec/state.json" with { type: "json" };
+import { keccak256 } from "../hash/keccak.ts";
+import { zeroHash } from "../merkle/tree.ts";
+import type { Status, TrapCode } from "../types.ts";
+
+export const LAYOUT_VERSION = spec.version;
+export const HEADER_WORDS = spec.widths.headerWords;
+export const NULL_FUNC = spec.widths.nullFunc;
+export const HOST_ENTRY = spec.widths.hostEntry;
+export const INPUT_TREE_DEPTH = spec.widths.inputTreeDepth;
+export const MIN_MEMORY_TREE_DEPTH = spec.widths.minMemoryTreeDepth;
+
+export const STATUS_CODE: Record<Status, number> = spec.statuses;
+export const TRAP_CODE: Record<TrapCode | "none", number> = spec.traps;
+export const STATUS_NAME: Status[] = [];
+for (const [k, v] of Object.entries(spec.statuses)) STATUS_NAME[v] = k as Status;
+export const TRAP_NAME: (TrapCode | undefined)[] = [];
+for (const [k, v] of Object.entries(spec.traps)) TRAP_NAME[v] = k === "none" ? undefined : (k as TrapCode);
+
+const enc = new TextEncoder();
+export const TAG = {
+  machine: enc.encode(spec.tags.machine),
+  rest: enc.encode(spec.tags.rest),
+  heap: enc.encode(spec.tags.heap),
+  static: enc.encode(spec.tags.static),
+  frame: enc.encode(spec.tags.frame),
+  data: enc.encode(spec.tags.data),
+  elem: enc.encode(spec.tags.elem),
+  output: enc.encode(spec.tags.output),
+};
+
+export const ZERO32 = new Uint8Array(32);
+/** Z[k]: root of an all-zero subtree of height k. */
+export const Z: Uint8Array[] = Array.from({ length: 33 }, (_, k) => zeroHash(k));
+
+/** ceil(log2(max(n, 1))). */
+export function depthFor(n: number): number {
+  let d = 0;
+  while (2 ** d < n) d++;
+  return d;
+}
+
+/** Depth of the memory tree for an effective maximum of `maxPages` pages. */
+export function memoryDepth(maxPages: number): number {
+  return Math.max(MIN_MEMORY_TREE_DEPTH, depthFor(maxPages) + 11);
+}
+
+/** Every field of the state commitment. Roots and hashes are 32-byte arrays. */
+export interface Header {
+  status: number;
+  trap: number;
+  nlocals: number;
+  pc: number;
+  steps: number;
+  sp: number;
+  fp: number;
+  depth: number;
+  operands: Uint8Array;
+  localsRoot: Uint8Array;
+  framesHash: Uint8Array;
+  globalsRoot: Uint8Array;
+  // heap
+  memoryRoot: Uint8Array;
+  memoryPages: number;
+  tableRoot: Uint8Array;
+  dataRoot: Uint8Array;
+  elemRoot: Uint8Array;
+  outputAcc: Uint8Array;
+  outputPartial: Uint8Array;
+  outputLength: number;
+  // static
+  codeRoot: Uint8Array;
+  codeLength: number;
+  funcsRoot: Uint8Array;
+  nFuncs: number;
+  nGlobals: number;
+  tableSize: number;
+  nData: number;
+  nElem: number;
+  inputRoot: Uint8Array;
+  inputLength: number;
+  maxSteps: number;
+  maxMemoryPages: number;
+  maxCallDepth: number;
+  maxValueStack: number;
+  maxOutputBytes: number;
+}
+
+export function cloneHeader(h: Header): Header {
+  return { ...h };
+}
+
+/** w(n): a 32-byte big-endian word of a non-negative safe integer or bigint. */
+export function word(n: number | bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  putWord(out, 0, n);
+  return out;
+}
+
+export function putWord(out: Uint8Array, off: number, n: number | bigint): void {
+  let v = BigInt(n);
+  if (v < 0n) throw new RangeError(`word of a negative number ${v}`);
+  for (let i = 31; i >= 0 && v > 0n; i--) {
+    out[off + i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+}
+
+/** Reads a 32-byte big-endian word as a bigint. */
+export function readWord(b: Uint8Array, off = 0): bigint {
+  let v = 0n;
+  for (let i = 0; i < 32; i++) v = (v << 8n) | BigInt(b[off + i]!);
+  return v;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function H(...parts: Uint8Array[]): Uint8Array {
+  return keccak256(concat(parts));
+}
+
+/** The control word: u8 status, u8 trap, u16 0, u32 nlocals, u32 pc, u64 steps, u32 sp, u32 fp, u32 depth. */
+export function controlWord(h: Header): Uint8Array {
+  const out = new Uint8Array(32);
+  const dv = new DataView(out.buffer);
+  dv.setUint8(0, h.status);
+  dv.setUint8(1, h.trap);
+  dv.setUint32(4, h.nlocals);
+  dv.setUint32(8, h.pc);
+  dv.setBigUint64(12, BigInt(h.steps));
+  dv.setUint32(20, h.sp);
+  dv.setUint32(24, h.fp);
+  dv.setUint32(28, h.depth);
+  return out;
+}
+
+export function parseControl(w: Uint8Array, h: Header): void {
+  const dv = new DataView(w.buffer, w.byteOffset, 32);
+  h.status = dv.getUint8(0);
+  h.trap = dv.getUint8(1);
+  h.nlocals = dv.getUint32(4);
+  h.pc = dv.getUint32(8);
+  h.steps = Number(dv.getBigUint64(12));
+  h.sp = dv.getUint32(20);
+  h.fp = dv.getUint32(24);
+  h.depth = dv.getUint32(28);
+}
+
+export function heapHash(h: Header): Uint8Array {
+  return H(TAG.heap, h.memoryRoot, word(h.memoryPages), h.tableRoot, h.dataRoot, h.elemRoot, h.outputAcc, h.outputPartial, word(h.outputLength));
+}
+
+export function staticHash(h: Header): Uint8Array {
+  return H(
+    TAG.static,
+    h.codeRoot,
+    word(h.codeLength),
+    h.funcsRoot,
+    word(h.nFuncs),
+    word(h.nGlobals),
+    word(h.tableSize),
+    word(h.nData),
+    word(h.nElem),
+    h.inputRoot,
+    word(h.inputLength),
+    word(h.maxSteps),
+    word(h.maxMemoryPages),
+    word(h.maxCallDepth),
+    word(h.maxValueStack),
+    word(h.maxOutputBytes),
+  );
+}
+
+export function restHashOf(framesHash: Uint8Array, globalsRoot: Uint8Array, heap: Uint8Array, stat: Uint8Array): Uint8Array {
+  return H(TAG.rest, framesHash, globalsRoot, heap, stat);
+}
+
+/** stateHash = H("Machine" || control || operands || localsRoot || restHash): 135 bytes, one keccak block. */
+export function stateHashOf(control: Uint8Array, operands: Uint8Array, localsRoot: Uint8Array, rest: Uint8Array): Uint8Array {
+  return H(TAG.machine, control, operands, localsRoot, rest);
+}
+
+export function headerHash(h: Header): Uint8Array {
+  return stateHashOf(controlWord(h), h.operands, h.localsRoot, restHashOf(h.framesHash, h.globalsRoot, heapHash(h), staticHash(h)));
+}
+
+/** The header as the proof's leading words (spec/STATE.md section 4). */
+export function encodeHeader(h: Header): Uint8Array[] {
+  return [
+    word(LAYOUT_VERSION),
+    controlWord(h),
+    h.operands,
+    h.localsRoot,
+    h.framesHash,
+    h.globalsRoot,
+    h.memoryRoot,
+    word(h.memoryPages),
+    h.tableRoot,
+    h.dataRoot,
+    h.elemRoot,
+    h.outputAcc,
+    h.outputPartial,
+    word(h.outputLength),
+    h.codeRoot,
+    word(h.codeLength),
+    h.funcsRoot,
+    word(h.nFuncs),
+    word(h.nGlobals),
+    word(h.tableSize),
+    word(h.nData),
+    word(h.nElem),
+    h.inputRoot,
+    word(h.inputLength),
+    word(h.maxSteps),
+    word(h.maxMemoryPages),
+    word(h.maxCallDepth),
+    word(h.maxValueStack),
+    word(h.maxOutputBytes),
+  ];
+}
+
+/** The frame record hash pushed on call (spec/STATE.md section 2). */
+export function frameHash(prev: Uint8Array, returnPc: number, callerFp: number, callerNlocals: number, callerLocalsRoot: Uint8Array, callerOperands: Uint8Array): Uint8Array {
+  return H(TAG.frame, prev, word(returnPc), word(callerFp), word(callerNlocals), callerLocalsRoot, callerOperands);
+}
+
+export function segmentLeaf(tag: Uint8Array, root: Uint8Array, len: number): Uint8Array {
+  return H(tag, root, word(len));
+}
+
+/** The output commitment the chain checks a claimed output against. */
+export function outputHash(acc: Uint8Array, partial: Uint8Array, length: number): Uint8Array {
+  return H(TAG.output, acc, partial, word(length));
+}
+
+/** Folds output bytes into (acc, partial) as the machine does leaf by leaf. */
+export function foldOutput(bytes: Uint8Array): { acc: Uint8Array; partial: Uint8Array } {
+  let acc: Uint8Array = ZERO32;
+  const full = Math.floor(bytes.length / 32);
+  for (let i = 0; i < full; i++) acc = H(acc, bytes.subarray(32 * i, 32 * i + 32));
+  const partial = new Uint8Array(32);
+  partial.set(bytes.subarray(32 * full));
+  return { acc, partial };
+}
