@@ -59,7 +59,7 @@ interface Settings {
   targetSampleSeconds: number;
   /** The range a full run's samples should fall in; outside it a note is printed. */
   sampleRange: [number, number];
-  /** Warm-up calls with the workload's `smallArg`, before the full-size ones. */
+  /** Warm-up calls with the workload's `smallArg` before each full-size warm-up call. */
   warmupSmallCalls: number;
   warmupMinCalls: number;
   warmupMinSeconds: number;
@@ -82,7 +82,7 @@ const QUICK: Settings = {
   targetSampleSeconds: 0.05,
   sampleRange: [0, Infinity],
   warmupSmallCalls: 50,
-  warmupMinCalls: 2,
+  warmupMinCalls: 3,
   warmupMinSeconds: 0.2,
   warmupMaxSeconds: 2,
 };
@@ -122,7 +122,8 @@ interface EngineReport {
   reason?: string;
   /** Result of the engine's first invocation. */
   first?: Outcome;
-  warmup?: { calls: number; seconds: number; callSeconds: number[] };
+  /** Warm-up: full-size calls (timed, in callSeconds), small calls between them, total seconds. */
+  warmup?: { calls: number; smallCalls: number; seconds: number; callSeconds: number[] };
   callsPerSample?: number;
   samples: Sample[];
   medianStepsPerSecond?: number;
@@ -185,20 +186,29 @@ function describe(o: Outcome | undefined): string {
 const now = (): number => performance.now() / 1000;
 
 /**
- * Runs invocations until the engine has reached its optimised tier. First
- * `warmupSmallCalls` cheap calls: V8 optimises the interpreter's big switch
- * function as a whole only after several calls (long calls alone run for a
- * while in on-stack-replaced code about 3x slower), and plain V8 / the native
- * engine tier Wasm functions up on calls. Then full-size calls: at least
- * `warmupMinCalls` and `warmupMinSeconds`, until the last two calls are both
- * within 15% of the fastest so far (a deoptimisation shows as a slow call),
- * at most `warmupMaxSeconds`.
+ * Runs invocations until the engine has reached its optimised tier.
+ *
+ * Warm-up goes in rounds of cheap calls (the workload's `smallArg`, for at
+ * least `warmupSmallCalls` calls and 30 ms) followed by one full-size call.
+ * Why: V8 optimises the interpreter's big switch function as a whole only
+ * after it has been CALLED often enough; a long call alone runs it in
+ * on-stack-replaced code, measured here about 3x slower, and a deoptimisation
+ * during a long call falls back to that. Cheap calls after every long one
+ * let V8 re-optimise. Plain V8 and the native engine tier Wasm functions up
+ * per call too. Rounds go on until there were at least `warmupMinCalls` full
+ * calls and `warmupMinSeconds`, and the last two full calls are both within
+ * 15% of the fastest so far; at most `warmupMaxSeconds`.
  */
 function warmUp(r: Runner, rep: EngineReport, s: Settings): void {
   const times: number[] = [];
   const start = now();
-  for (let i = 0; i < s.warmupSmallCalls; i++) r.runSmall();
+  let smallCalls = 0;
   for (;;) {
+    const t = now();
+    for (let i = 0; i < s.warmupSmallCalls || now() - t < 0.03; i++) {
+      r.runSmall();
+      smallCalls++;
+    }
     const t0 = now();
     const o = r.run();
     times.push(now() - t0);
@@ -207,10 +217,10 @@ function warmUp(r: Runner, rep: EngineReport, s: Settings): void {
     const elapsed = now() - start;
     if (times.length < s.warmupMinCalls || elapsed < s.warmupMinSeconds) continue;
     const best = Math.min(...times);
-    const stable = times.slice(-2).every((t) => t <= best * 1.15);
+    const stable = times.slice(-2).every((x) => x <= best * 1.15);
     if (stable || elapsed >= s.warmupMaxSeconds) break;
   }
-  rep.warmup = { calls: times.length, seconds: now() - start, callSeconds: times };
+  rep.warmup = { calls: times.length, smallCalls, seconds: now() - start, callSeconds: times };
 }
 
 function timeSample(r: Runner, rep: EngineReport, calls: number, stepsPerCall: number): Sample {

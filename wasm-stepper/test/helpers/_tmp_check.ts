@@ -1,7 +1,13 @@
-import { loadModule, Machine } from "../../src/index.ts";
-for (const body of ["local.get 0 local.get 1 i64.store", "local.get 0 local.get 1 i64.store align=8", "local.get 0 local.get 1 i64.store32", "local.get 0 local.get 1 i64.store16", "local.get 0 local.get 1 i64.store8"]) {
-  try {
-    const cm = await loadModule(`(module (memory 1) (func (export "f") (param i32 i64) ${body}))`);
-    console.log(body, Machine.instantiate(cm).invoke("f", [{ type: "i32", value: 0 }, { type: "i64", value: 1n }]).status);
-  } catch (e) { console.log(body, String(e)); }
-}
+import { readFileSync } from "node:fs";
+import { wat } from "./wat.ts";
+import { runV8Task, V8Machine } from "./v8.ts";
+const b = await wat(readFileSync("test/corpus/vm.wat", "utf8"));
+const fact = [1, 1, 1, 20, 6, 13, 4, 6, 8, 5, 7, -8, 10, 9];
+let r = runV8Task(b, { input: Int8Array.from(fact) as unknown as Uint8Array });
+console.log(r, Buffer.from(r.output).readBigInt64LE());
+r = runV8Task(b, { input: Uint8Array.from([1, 5, 12, 4, 1, 7, 1, 6, 4, 2, 9]) });
+console.log(r, Buffer.from(r.output).readBigInt64LE());
+r = runV8Task(b, { input: Uint8Array.from([1, 5, 1, 0, 11]) });
+console.log(r);
+r = runV8Task(b, { input: Uint8Array.from([99]) });
+console.log(r);
