@@ -42,13 +42,14 @@ interface Workload {
   export: string;
   /** The i32 argument of every timed invocation. */
   arg: number;
-  /** A small argument for the first warm-up calls (cheap calls let V8 optimise the engine's code). */
+  /** Arguments for cheap warm-up calls (they let V8 optimise the engines' code; see warmUp). */
+  tinyArg: number;
   smallArg: number;
 }
 
 const WORKLOADS: Workload[] = [
-  { id: "integer", title: "integer-heavy (xorshift)", file: "examples/bench/xorshift.wat", export: "bench", arg: 1_000_000, smallArg: 1000 },
-  { id: "memory", title: "memory-heavy (sieve 1 MiB)", file: "examples/bench/sieve.wat", export: "bench", arg: 1_048_576, smallArg: 1000 },
+  { id: "integer", title: "integer-heavy (xorshift)", file: "examples/bench/xorshift.wat", export: "bench", arg: 1_000_000, tinyArg: 10, smallArg: 1000 },
+  { id: "memory", title: "memory-heavy (sieve 1 MiB)", file: "examples/bench/sieve.wat", export: "bench", arg: 1_048_576, tinyArg: 10, smallArg: 1000 },
 ];
 
 interface Settings {
@@ -59,6 +60,8 @@ interface Settings {
   targetSampleSeconds: number;
   /** The range a full run's samples should fall in; outside it a note is printed. */
   sampleRange: [number, number];
+  /** Warm-up calls with the workload's `tinyArg`, first. */
+  warmupTinyCalls: number;
   /** Warm-up calls with the workload's `smallArg` before each full-size warm-up call. */
   warmupSmallCalls: number;
   warmupMinCalls: number;
@@ -71,6 +74,7 @@ const FULL: Settings = {
   rounds: 5,
   targetSampleSeconds: 0.6,
   sampleRange: [0.3, 2],
+  warmupTinyCalls: 1000,
   warmupSmallCalls: 50,
   warmupMinCalls: 3,
   warmupMinSeconds: 1,
@@ -81,6 +85,7 @@ const QUICK: Settings = {
   rounds: 3,
   targetSampleSeconds: 0.05,
   sampleRange: [0, Infinity],
+  warmupTinyCalls: 1000,
   warmupSmallCalls: 50,
   warmupMinCalls: 3,
   warmupMinSeconds: 0.2,
@@ -102,10 +107,12 @@ interface Outcome {
 
 interface Runner {
   id: EngineId;
+  /** Native engine: the variant currently running (NativeInstance.engine). */
+  variant?: () => string | undefined;
   /** One invocation of the timed size. */
   run(): Outcome;
-  /** One invocation of the small warm-up size (result not checked). */
-  runSmall(): void;
+  /** One invocation of a warm-up size (result not checked). */
+  runSmall(tiny: boolean): void;
 }
 
 interface Sample {
@@ -122,13 +129,15 @@ interface EngineReport {
   reason?: string;
   /** Result of the engine's first invocation. */
   first?: Outcome;
-  /** Warm-up: full-size calls (timed, in callSeconds), small calls between them, total seconds. */
-  warmup?: { calls: number; smallCalls: number; seconds: number; callSeconds: number[] };
+  /** Warm-up: full-size calls (each timed, in callSeconds), tiny and small calls, total seconds. */
+  warmup?: { calls: number; tinyCalls: number; smallCalls: number; seconds: number; callSeconds: number[] };
   callsPerSample?: number;
   samples: Sample[];
   medianStepsPerSecond?: number;
   /** Invocations whose result differed from the engine's first. */
   inconsistentCalls: number;
+  /** Native engine only: the variant that ran the invocations (NativeInstance.engine), after warm-up and at the end. */
+  variant?: { afterWarmup?: string; atEnd?: string };
 }
 
 interface Check {
@@ -188,25 +197,30 @@ const now = (): number => performance.now() / 1000;
 /**
  * Runs invocations until the engine has reached its optimised tier.
  *
- * Warm-up goes in rounds of cheap calls (the workload's `smallArg`, for at
- * least `warmupSmallCalls` calls and 30 ms) followed by one full-size call.
- * Why: V8 optimises the interpreter's big switch function as a whole only
- * after it has been CALLED often enough; a long call alone runs it in
- * on-stack-replaced code, measured here about 3x slower, and a deoptimisation
- * during a long call falls back to that. Cheap calls after every long one
- * let V8 re-optimise. Plain V8 and the native engine tier Wasm functions up
- * per call too. Rounds go on until there were at least `warmupMinCalls` full
- * calls and `warmupMinSeconds`, and the last two full calls are both within
- * 15% of the fastest so far; at most `warmupMaxSeconds`.
+ * Why it is elaborate: the interpreter runs a whole invocation inside one big
+ * switch function. Measured here (Node 20 / V8 11.3), that function reaches
+ * its full speed only when V8 optimises it as a whole, which happens after it
+ * has been CALLED often enough. Long calls make V8 compile it on-stack-
+ * replaced (OSR) instead, which ran about 3x slower, and (apparently because
+ * every later call then enters the OSR code at its loop) warming up with long
+ * or medium calls alone left it stuck there in 3 of 6 test runs. So: first
+ * `warmupTinyCalls` calls with `tinyArg` (a few hundred steps each: many
+ * short calls, no hot loop), then rounds of `warmupSmallCalls` cheap calls
+ * (`smallArg`: feedback from every path of the loop)
+ * each followed by one full-size call, until there were at least
+ * `warmupMinCalls` full calls and `warmupMinSeconds`, and the last two full
+ * calls are both within 15% of the fastest so far (a deoptimisation shows as a
+ * slow call); at most `warmupMaxSeconds`. Plain V8 and the native engine tier
+ * Wasm functions up per call, so the same sequence suits them.
  */
 function warmUp(r: Runner, rep: EngineReport, s: Settings): void {
   const times: number[] = [];
   const start = now();
   let smallCalls = 0;
+  for (let i = 0; i < s.warmupTinyCalls; i++) r.runSmall(true);
   for (;;) {
-    const t = now();
-    for (let i = 0; i < s.warmupSmallCalls || now() - t < 0.03; i++) {
-      r.runSmall();
+    for (let i = 0; i < s.warmupSmallCalls; i++) {
+      r.runSmall(false);
       smallCalls++;
     }
     const t0 = now();
@@ -220,7 +234,7 @@ function warmUp(r: Runner, rep: EngineReport, s: Settings): void {
     const stable = times.slice(-2).every((x) => x <= best * 1.15);
     if (stable || elapsed >= s.warmupMaxSeconds) break;
   }
-  rep.warmup = { calls: times.length, smallCalls, seconds: now() - start, callSeconds: times };
+  rep.warmup = { calls: times.length, tinyCalls: s.warmupTinyCalls, smallCalls, seconds: now() - start, callSeconds: times };
 }
 
 function timeSample(r: Runner, rep: EngineReport, calls: number, stepsPerCall: number): Sample {
@@ -265,7 +279,7 @@ async function makeRunners(w: Workload, bytes: Uint8Array, cm: CompiledModule, n
     runners.push({
       id: "v8",
       run: () => ({ status: "finished", checksum: f(arg), steps: undefined }),
-      runSmall: () => void f(small),
+      runSmall: (tiny) => void f(tiny ? w.tinyArg : small),
     });
   } catch (e) {
     reports.v8.status = "error";
@@ -276,10 +290,11 @@ async function makeRunners(w: Workload, bytes: Uint8Array, cm: CompiledModule, n
     const m = Machine.instantiate(cm, { limits: LIMITS });
     const args = [{ type: "i32" as const, value: arg }];
     const smallArgs = [{ type: "i32" as const, value: small }];
+    const tinyArgs = [{ type: "i32" as const, value: w.tinyArg }];
     runners.push({
       id: "interp",
       run: () => fromRunResult(m.invoke(w.export, args)),
-      runSmall: () => void m.invoke(w.export, smallArgs),
+      runSmall: (tiny) => void m.invoke(w.export, tiny ? tinyArgs : smallArgs),
     });
   } catch (e) {
     reports.interp.status = "error";
@@ -294,6 +309,7 @@ async function makeRunners(w: Workload, bytes: Uint8Array, cm: CompiledModule, n
       const inst = await native.api.create(cm, { limits: LIMITS });
       const args = [{ type: "i32" as const, value: arg }];
       const smallArgs = [{ type: "i32" as const, value: small }];
+      const tinyArgs = [{ type: "i32" as const, value: w.tinyArg }];
       const invoke = (a: typeof args): RunResult => {
         const r: unknown = inst.invoke(w.export, a);
         if (r instanceof Promise) throw new Error("NativeInstance.invoke returned a Promise; the benchmark needs the synchronous RunResult");
@@ -301,8 +317,9 @@ async function makeRunners(w: Workload, bytes: Uint8Array, cm: CompiledModule, n
       };
       runners.push({
         id: "native",
+        variant: () => (typeof inst.engine === "string" ? inst.engine : undefined),
         run: () => fromRunResult(invoke(args)),
-        runSmall: () => void invoke(smallArgs),
+        runSmall: (tiny) => void invoke(tiny ? tinyArgs : smallArgs),
       });
     } catch (e) {
       reports.native.status = "error";
@@ -341,6 +358,7 @@ async function runWorkload(w: Workload, s: Settings, native: NativeLoad): Promis
   for (const r of runners) {
     try {
       warmUp(r, engines[r.id], s);
+      if (r.variant) engines[r.id].variant = { afterWarmup: r.variant() };
       live.push(r);
     } catch (e) {
       engines[r.id].status = "error";
@@ -390,9 +408,9 @@ async function runWorkload(w: Workload, s: Settings, native: NativeLoad): Promis
   if (stepsPerCall !== undefined) {
     for (const r of timed) {
       const e = engines[r.id];
-      const recent = e.warmup!.callSeconds.slice(-5);
-      const perCall = median(recent);
-      e.callsPerSample = Math.max(1, Math.round(s.targetSampleSeconds / perCall));
+      // The fastest of the last warm-up calls is the steady speed (load only slows calls down).
+      const perCall = Math.min(...e.warmup!.callSeconds.slice(-3));
+      e.callsPerSample = Math.max(1, Math.ceil(s.targetSampleSeconds / perCall));
     }
     // Round-robin: one sample of every engine per round, so a burst of noise
     // on this shared machine hits all engines of a round alike.
@@ -415,6 +433,12 @@ async function runWorkload(w: Workload, s: Settings, native: NativeLoad): Promis
         continue;
       }
       e.medianStepsPerSecond = median(e.samples.map((x) => x.stepsPerSecond));
+      if (r.variant && e.variant) {
+        e.variant.atEnd = r.variant();
+        const vs = [e.variant.afterWarmup, e.variant.atEnd];
+        if (vs.some((v) => v !== undefined && v !== "fast"))
+          rep.notes.push(`${e.label}: ran as variant ${vs.join(" -> ")}, not "fast" (it fell back; the figure is not the fast path's)`);
+      }
       addCheck(`${e.label}: every invocation gave the same result`, e.inconsistentCalls === 0, `${e.inconsistentCalls} differing invocation(s)`);
       const [lo, hi] = s.sampleRange;
       const out = e.samples.filter((x) => x.seconds < lo || x.seconds > hi);
@@ -459,24 +483,26 @@ function targetCell(ratio: number | undefined, min: number): string {
 function printWorkload(r: WorkloadReport): void {
   const head = r.checksum !== undefined ? `${r.invocation} = ${r.checksum}, ${formatInt(r.stepsPerCall ?? 0)} steps per call` : r.invocation;
   process.stdout.write(`\n${r.title}: ${r.file}, ${head}\n`);
-  const rows: string[][] = [["engine", "calls/sample", "sample times (s)", "median steps/s", "vs plain V8", "target"]];
+  const rows: string[][] = [["engine", "calls/sample", "sample times (s)", "median steps/s", "vs plain V8", "per round", "target"]];
   for (const id of ["v8", "interp", "native"] as const) {
     const e = r.engines[id];
     if (e.medianStepsPerSecond === undefined) {
-      rows.push([e.label, "-", e.status === "ok" ? "not timed" : e.status, "-", "-", id === "v8" ? "" : targetCell(undefined, TARGETS[id])]);
+      rows.push([e.label, "-", e.status === "ok" ? "not timed" : e.status, "-", "-", "", id === "v8" ? "" : targetCell(undefined, TARGETS[id])]);
       continue;
     }
     const ratio = id === "v8" ? 1 : id === "interp" ? r.ratios.interpOverV8 : r.ratios.nativeOverV8;
+    const perRound = id === "v8" ? [] : id === "interp" ? r.ratios.interpOverV8PerRound : r.ratios.nativeOverV8PerRound;
     rows.push([
-      e.label,
+      e.variant?.atEnd !== undefined ? `${e.label} (${e.variant.atEnd})` : e.label,
       String(e.callsPerSample ?? "-"),
       e.samples.map((x) => x.seconds.toFixed(2)).join(" "),
       formatRate(e.medianStepsPerSecond),
       ratio === undefined ? "-" : formatPercent(ratio),
+      perRound.length > 0 ? `${formatPercent(Math.min(...perRound))}-${formatPercent(Math.max(...perRound))}` : "",
       id === "v8" ? "(baseline)" : targetCell(ratio, TARGETS[id]),
     ]);
   }
-  process.stdout.write(table(rows, new Set([1, 3, 4])) + "\n");
+  process.stdout.write(table(rows, new Set([1, 3, 4, 5])) + "\n");
   for (const id of ["v8", "interp", "native"] as const) {
     const e = r.engines[id];
     if (e.status !== "ok") process.stdout.write(`  ${e.label}: ${e.status}: ${e.reason ?? ""}\n`);

@@ -30,7 +30,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxSteps: 2 ** 48,
   maxMemoryPages: 1024,
-  maxCallDepth: 4096,
+  maxCallDepth: 16384,
   maxValueStack: 1 << 20,
   maxOutputBytes: 1 << 20,
 });

@@ -127,11 +127,17 @@ describe("corpus: machine vs V8", () => {
 // ---------------------------------------------------------------------------
 // Interpreter vs native engine (step counts), when the native engine exists.
 
+interface NativeOpts {
+  input?: Uint8Array;
+  limits?: Partial<Limits>;
+  /** Precise variant only (a check before every step). */
+  precise?: boolean;
+}
 interface NativeApi {
   NativeInstance: {
-    create(cm: CompiledModule, opts: { input?: Uint8Array; limits?: Partial<Limits> }): { invoke(name: string, args: Value[]): RunResult };
+    create(cm: CompiledModule, opts: NativeOpts): { invoke(name: string, args: Value[]): RunResult };
   };
-  runNativeTask(cm: CompiledModule, opts: { input?: Uint8Array; limits?: Partial<Limits> }): RunResult;
+  runNativeTask(cm: CompiledModule, opts: NativeOpts): RunResult;
 }
 
 const NATIVE_PATH = join(PKG_ROOT, "src/native/index.ts");
@@ -153,36 +159,42 @@ if (existsSync(NATIVE_PATH)) {
       native = (await import(pathToFileURL(NATIVE_PATH).href)) as NativeApi;
     });
     for (const prog of CORPUS) {
-      it(prog.name, async () => {
-        const cm = await loadModule(await corpusBytes(prog));
-        const problems: string[] = [];
-        for (const t of prog.tasks) {
-          const opts = { input: t.input, ...(t.limits ? { limits: t.limits } : {}) };
-          const m = Machine.forTask(cm, opts).run();
-          const n = native.runNativeTask(cm, opts);
-          const d = diffSteps(m, n);
-          if (d) problems.push(`task ${t.label}: ${d} | interp=${fmtResult(m)} steps=${m.steps} native=${fmtResult(n)} steps=${n.steps}`);
-          // A step budget that ends the run early must stop both at the same point.
-          if (m.steps > 2) {
-            const limits = { ...t.limits, maxSteps: Math.floor(m.steps / 2) };
-            const m2 = Machine.forTask(cm, { input: t.input, limits }).run();
-            const n2 = native.runNativeTask(cm, { input: t.input, limits });
-            const d2 = diffSteps(m2, n2);
-            if (d2) problems.push(`task ${t.label} maxSteps=${limits.maxSteps}: ${d2} | interp=${fmtResult(m2)} steps=${m2.steps} native=${fmtResult(n2)} steps=${n2.steps}`);
-          }
-        }
-        if (prog.calls.length) {
-          const mi = Machine.instantiate(cm);
-          const ni = native.NativeInstance.create(cm, {});
-          for (const c of prog.calls) {
-            const m = mi.invoke(c.name, c.args);
-            const n = ni.invoke(c.name, c.args);
+      for (const precise of [false, true]) {
+        it(`${prog.name}${precise ? " (precise variant)" : ""}`, async () => {
+          const cm = await loadModule(await corpusBytes(prog));
+          const problems: string[] = [];
+          for (const t of prog.tasks) {
+            const opts = { input: t.input, ...(t.limits ? { limits: t.limits } : {}) };
+            const m = Machine.forTask(cm, opts).run();
+            const n = native.runNativeTask(cm, { ...opts, precise });
             const d = diffSteps(m, n);
-            if (d) problems.push(`${c.name}${fmtValues(c.args)}: ${d} | interp=${fmtResult(m)} steps=${m.steps} native=${fmtResult(n)} steps=${n.steps}`);
+            if (d) problems.push(`task ${t.label}: ${d} | interp=${fmtResult(m)} steps=${m.steps} native=${fmtResult(n)} steps=${n.steps}`);
+            // A step budget that ends the run early must stop both at the same point.
+            if (m.steps > 2) {
+              const limits = { ...t.limits, maxSteps: Math.floor(m.steps / 2) };
+              const m2 = Machine.forTask(cm, { input: t.input, limits }).run();
+              const n2 = native.runNativeTask(cm, { input: t.input, limits, precise });
+              const d2 = diffSteps(m2, n2);
+              if (d2) {
+                problems.push(
+                  `task ${t.label} maxSteps=${limits.maxSteps}: ${d2} | interp=${fmtResult(m2)} steps=${m2.steps} native=${fmtResult(n2)} steps=${n2.steps}`,
+                );
+              }
+            }
           }
-        }
-        expect(problems, problems.join("\n")).toEqual([]);
-      });
+          if (prog.calls.length) {
+            const mi = Machine.instantiate(cm);
+            const ni = native.NativeInstance.create(cm, { precise });
+            for (const c of prog.calls) {
+              const m = mi.invoke(c.name, c.args);
+              const n = ni.invoke(c.name, c.args);
+              const d = diffSteps(m, n);
+              if (d) problems.push(`${c.name}${fmtValues(c.args)}: ${d} | interp=${fmtResult(m)} steps=${m.steps} native=${fmtResult(n)} steps=${n.steps}`);
+            }
+          }
+          expect(problems, problems.join("\n")).toEqual([]);
+        });
+      }
     }
   });
 }

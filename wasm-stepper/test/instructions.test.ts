@@ -875,10 +875,10 @@ describe("calls", () => {
     p.check("rec", [i32(10000)], ok(i32(10000)));
     p.check("rec", [i32(19000)], ok(i32(19000)), { v8: false }); // deeper than V8's own stack allows here
     p.assertClean();
-    // Default limits (DEFAULT_LIMITS.maxCallDepth = 4096): deep but inside, and beyond.
+    // Default limits (DEFAULT_LIMITS.maxCallDepth = 16384): depth 10,000 inside, 20,000 beyond.
     const q = await Pair.create("rec-default", recSrc);
-    q.check("rec", [i32(4000)], ok(i32(4000)));
-    q.check("rec", [i32(10000)], trap("call_stack_exhausted"), { v8: false });
+    q.check("rec", [i32(10000)], ok(i32(10000)), { v8: false });
+    q.check("rec", [i32(20000)], trap("call_stack_exhausted"), { v8: false });
     q.check("rec", [i32(3)], ok(i32(3)));
     q.assertClean();
   });
@@ -1447,5 +1447,119 @@ describe("step counts (spec/EXECUTION.md)", () => {
     expect({ status: r3.status, steps: r3.steps }).toEqual({ status: "finished", steps: 3 });
     const r4 = Machine.forTask(cm2, { limits: { maxSteps: 2 } }).run();
     expect({ status: r4.status, steps: r4.steps }).toEqual({ status: "out_of_steps", steps: 2 });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Validation corner cases the machine must accept, exported host functions,
+// instantiation
+
+describe("validation corners and exported host functions", () => {
+  it("dead code after br/return/unreachable, if with params and no else, many params and results", async () => {
+    const src = `(module
+      (import "task" "input_size" (func $isz (result i32)))
+      (import "task" "output_write" (func $ow (param i32 i32)))
+      (memory 1)
+      (data (i32.const 0) "hello")
+      (export "isz" (func $isz))
+      (export "ow" (func $ow))
+      (func (export "ifparam") (param i32 i32) (result i32)
+        local.get 0 local.get 1 if (param i32) (result i32) i32.const 1 i32.add end)
+      (func (export "dead1") (result i32) i32.const 1 return i64.const 0 i32.wrap_i64)
+      (func (export "dead2") (result i32) (block (result i32) i32.const 7 br 0 select))
+      (func (export "dead3") (result i64) unreachable i64.add)
+      (func (export "dead4") (param i32) (result i32)
+        (block $b (result i32) local.get 0 local.get 0 br_table $b $b unreachable drop))
+      (func (export "many") (param i32 i64 i32 i64 i32 i64 i32 i64 i32 i64 i32 i64) (result i64 i32 i64)
+        local.get 11 local.get 10 local.get 1))`;
+    const p = await Pair.create("corners", src, { input: Uint8Array.of(1, 2, 3) });
+    p.check("isz", [], ok(i32(3)));
+    p.check("ow", [i32(1), i32(3)], { ...ok(), output: new TextEncoder().encode("ell") });
+    p.check("ow", [i32(PAGE), i32(1)], trap("out_of_bounds_memory"));
+    p.check("ifparam", [i32(5), i32(1)], ok(i32(6)));
+    p.check("ifparam", [i32(5), i32(0)], ok(i32(5)));
+    p.check("dead1", [], ok(i32(1)));
+    p.check("dead2", [], ok(i32(7)));
+    p.check("dead3", [], trap("unreachable"));
+    p.check("dead4", [i32(3)], ok(i32(3)));
+    const args = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, -12].map((v, k) => (k % 2 ? i64(v) : i32(v)));
+    p.check("many", args, ok(i64(-12n), i32(11), i64(2n)));
+    p.assertClean();
+  });
+});
+
+describe("instantiation", () => {
+  it("active segments apply in order (later ones overwrite), start function runs first", async () => {
+    const src = `(module
+      (type $r (func (result i32)))
+      (memory 1)
+      (table 3 funcref)
+      (global $g (mut i32) (i32.const 0))
+      (data (i32.const 0) "aaaa")
+      (data (i32.const 2) "bb")
+      (data (i32.const 65536) "")
+      (func $one (type $r) i32.const 1)
+      (func $two (type $r) i32.const 2)
+      (elem (i32.const 0) $one $one $one)
+      (elem (i32.const 1) $two)
+      (elem (i32.const 3))
+      (func $start global.get $g i32.const 10 i32.add global.set $g)
+      (start $start)
+      (func (export "g") (result i32) global.get $g)
+      (func (export "load") (result i64) i32.const 0 i64.load)
+      (func (export "call") (param i32) (result i32) local.get 0 call_indirect (type $r)))`;
+    const p = await Pair.create("init-order", src);
+    p.check("g", [], ok(i32(10)));
+    p.check("load", [], ok(i64(0x62626161n)));
+    p.check("call", [i32(0)], ok(i32(1)));
+    p.check("call", [i32(1)], ok(i32(2)));
+    p.check("call", [i32(2)], ok(i32(1)));
+    p.assertClean();
+  });
+
+  it("a trapping start function: the task traps, its output so far is kept", async () => {
+    const src = `(module
+      (import "task" "output_write" (func $ow (param i32 i32)))
+      (memory 1)
+      (data (i32.const 0) "S")
+      (func $start i32.const 0 i32.const 1 call $ow i32.const 1 i32.const 0 i32.div_s drop)
+      (start $start)
+      (func (export "run")))`;
+    const [m, v] = await taskPair(src);
+    expect([diffRuns(m, v), diffExpect(m, { ...trap("int_divide_by_zero"), output: new TextEncoder().encode("S") })], fmtResult(m)).toEqual([
+      undefined,
+      undefined,
+    ]);
+  });
+
+  it("segments out of bounds and memory above maxMemoryPages fail instantiation on both engines", async () => {
+    const cases: [string, Partial<Limits> | undefined][] = [
+      [`(module (memory 1) (data (i32.const 65535) "ab"))`, undefined],
+      [`(module (memory 1) (data (i32.const 65537) ""))`, undefined],
+      [`(module (table 2 funcref) (func $f) (elem (i32.const 1) $f $f))`, undefined],
+      [`(module (memory 3))`, { maxMemoryPages: 2 }],
+    ];
+    const problems: string[] = [];
+    for (const [src, limits] of cases) {
+      const bytes = await wat(src);
+      let machineFailed = false;
+      try {
+        Machine.instantiate(await loadModule(bytes), limits ? { limits } : {});
+      } catch (err) {
+        machineFailed = err instanceof Error && "kind" in err;
+        if (!machineFailed) problems.push(`${src}: machine threw a non-StepperError: ${String(err)}`);
+      }
+      if (!machineFailed) problems.push(`${src}: machine instantiated`);
+      if (!limits) {
+        let v8Failed = false;
+        try {
+          V8Machine.instantiate(bytes);
+        } catch {
+          v8Failed = true;
+        }
+        if (!v8Failed) problems.push(`${src}: V8 instantiated (check the test)`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ import type { CompiledModule, Limits, RunResult, Value } from "../../src/index.t
 /** What the benchmark needs from a native instance: the interpreter's `invoke`. */
 export interface NativeInstanceLike {
   invoke(name: string, args: Value[]): RunResult;
+  /** Which variant produced the results ("fast", "precise" or "interpreter" fallback), if the engine tells. */
+  readonly engine?: string;
 }
 
 /** What the benchmark needs from the module: `NativeInstance.create(cm, { limits })`. */

@@ -569,9 +569,14 @@ function compileBody(
         if (m) {
           const offset = memarg(m.align);
           emit(m.op, offset);
-          pop(I32);
-          if (m.store) pop(m.type);
-          else push(m.type);
+          if (m.store) {
+            // Stack: address, value (value on top).
+            pop(m.type);
+            pop(I32);
+          } else {
+            pop(I32);
+            push(m.type);
+          }
           break;
         }
         const n = NUM_OPS[b];

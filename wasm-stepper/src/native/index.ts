@@ -92,8 +92,9 @@ interface Variant {
   precise: boolean;
   instance: WasmInstance;
   rem: WasmGlobal;
+  used: WasmGlobal;
   sig: WasmGlobal;
-  depth: WasmGlobal;
+  depthLeft: WasmGlobal;
   fp: WasmGlobal;
   idx: WasmGlobal;
   memory?: WasmMemory;
@@ -115,10 +116,15 @@ interface Flags {
   trackValueStack: boolean;
 }
 
-const compiled = new WeakMap<CompiledModule, Map<string, WasmModule>>();
+const compiled = new WeakMap<CompiledModule, Map<string, WasmModule | Error>>();
 const flagCache = new WeakMap<CompiledModule, { acyclic: boolean; maxChain: number; maxFrame: number }>();
 
-function compiledVariant(cm: CompiledModule, opts: InstrumentOptions): WasmModule {
+/**
+ * The compiled instrumented variant, cached per compiled module. A variant V8
+ * refuses (its own limits: function body size, number of locals, both grown
+ * by the instrumentation) is returned as the Error; the caller falls back.
+ */
+function compiledVariant(cm: CompiledModule, opts: InstrumentOptions): WasmModule | Error {
   let byKey = compiled.get(cm);
   if (!byKey) compiled.set(cm, (byKey = new Map()));
   const key = `${opts.precise ? "p" : "f"}${opts.trackDepth ? "d" : ""}${opts.trackValueStack ? "v" : ""}`;
@@ -128,7 +134,8 @@ function compiledVariant(cm: CompiledModule, opts: InstrumentOptions): WasmModul
     try {
       wm = new WA.Module(bytes);
     } catch (e) {
-      throw new StepperError("invalid", `internal error: the instrumented module does not compile: ${(e as Error).message}`, { cause: e });
+      if (!(e instanceof WA.CompileError)) throw e;
+      wm = e;
     }
     byKey.set(key, wm);
   }
@@ -274,7 +281,8 @@ export class NativeInstance {
   private engineKind: NativeEngine = "fast";
   private variant: Variant | undefined;
   private machine: Machine | undefined;
-  private readonly history: Call[] = [];
+  private readonly history: { call: Call; result: RunResult }[] = [];
+  private fallbackWhy: string | undefined;
   private readonly task: boolean;
   private taskDone = false;
 
@@ -322,6 +330,7 @@ export class NativeInstance {
     const n = new NativeInstance(cm, opts, false);
     if (opts.precise) n.engineKind = "precise";
     n.variant = n.instantiate(n.engineKind === "precise");
+    if (!n.variant) n.engineKind = "interpreter";
     if (cm.module.start !== undefined) {
       const start: Call = { name: "(start)", func: cm.module.start, args: [] };
       n.startResult = n.invokeCalls([start], []);
@@ -373,77 +382,98 @@ export class NativeInstance {
     if (m.start !== undefined) calls.push({ name: "(start)", func: m.start, args: [] });
     calls.push({ name: "run", func: run.index, args: [] });
     const results = this.cm.funcs[run.index]!.type.results;
-    // A fresh instance: an inexact final state does not matter, only the result.
-    const fast: Outcome = this.opts.precise ? { kind: "retry" } : this.exec(this.instantiate(false), calls, results);
-    if (fast.kind === "done") return fast.result;
-    if (fast.kind === "retry") {
-      this.engineKind = "precise";
-      const precise = this.exec(this.instantiate(true), calls, results);
-      if (precise.kind === "done") return precise.result;
+    // A fresh instance each time: an inexact final state does not matter, only the result.
+    if (!this.opts.precise) {
+      const fast = this.instantiate(false);
+      const o: Outcome = fast ? this.exec(fast, calls, results) : { kind: "retry" };
+      if (o.kind === "done") return o.result;
+      if (o.kind === "fallback") return this.taskOnInterpreter("V8's stack overflowed");
     }
+    this.engineKind = "precise";
+    const precise = this.instantiate(true);
+    if (!precise) return this.taskOnInterpreter(this.fallbackWhy!);
+    const o = this.exec(precise, calls, results);
+    if (o.kind === "done") return o.result;
+    return this.taskOnInterpreter("V8's stack overflowed before maxCallDepth");
+  }
+
+  private taskOnInterpreter(why: string): RunResult {
     this.engineKind = "interpreter";
+    this.fallbackWhy ??= why;
     return Machine.forTask(this.cm, this.opts).run();
+  }
+
+  /** Why the instance fell back to the interpreter, if it did. */
+  get fallbackReason(): string | undefined {
+    return this.engineKind === "interpreter" ? this.fallbackWhy : undefined;
   }
 
   /** Runs one invocation (a bootstrap sequence) on the current engine, switching engines when needed. */
   private invokeCalls(calls: Call[], results: ValType[]): RunResult {
-    if (this.engineKind === "interpreter") return this.interpret(calls);
-    const o = this.exec(this.variant!, calls, results);
-    if (o.kind === "done" && o.exact) {
-      this.history.push(...calls);
-      return o.result;
-    }
-    if (this.engineKind === "fast" && o.kind !== "fallback") {
-      // Re-run from scratch precisely: a new precise instance replays the
-      // history to reach the state before this invocation.
-      const v = this.instantiate(true);
-      let ok = true;
-      for (const h of this.history) {
-        const r = this.exec(v, [h], this.cm.funcs[h.func]!.type.results);
-        if (r.kind !== "done") {
-          ok = false;
-          break;
+    if (this.engineKind !== "interpreter" && this.variant) {
+      const o = this.exec(this.variant, calls, results);
+      // Precise outcomes are always exact; fast ones say whether they are.
+      if (o.kind === "done" && (o.exact || this.variant.precise)) return this.record(calls, o.result);
+      if (!this.variant.precise && o.kind !== "fallback") {
+        // Re-run from scratch precisely: a new precise instance replays the
+        // history (start function and earlier invocations) to reach the state
+        // before this invocation, then runs it. The instance stays precise.
+        const v = this.instantiate(true);
+        if (v && this.replay(v)) {
+          const p = this.exec(v, calls, results);
+          if (p.kind === "done") {
+            this.variant = v;
+            this.engineKind = "precise";
+            return this.record(calls, p.result);
+          }
         }
       }
-      if (ok) {
-        const p = this.exec(v, calls, results);
-        if (p.kind === "done") {
-          this.variant = v;
-          this.engineKind = "precise";
-          this.history.push(...calls);
-          return p.result;
-        }
-      }
-    } else if (o.kind === "done") {
-      // Precise outcomes are always exact.
-      this.history.push(...calls);
-      return o.result;
+      this.fallbackWhy ??= "V8's stack overflowed before maxCallDepth";
     }
-    // V8's stack overflowed before the task's call-depth limit: the interpreter.
+    // V8's stack overflowed before the task's call-depth limit (or a variant
+    // did not compile): the interpreter from here on.
     this.engineKind = "interpreter";
     this.variant = undefined;
     return this.interpret(calls);
+  }
+
+  private record(calls: Call[], result: RunResult): RunResult {
+    for (const c of calls) this.history.push({ call: c, result });
+    return result;
+  }
+
+  /** Replays the history on a fresh precise instance; false if V8's stack overflowed. */
+  private replay(v: Variant): boolean {
+    for (const h of this.history) {
+      const r = this.exec(v, [h.call], this.cm.funcs[h.call.func]!.type.results);
+      if (r.kind !== "done") return false;
+      // Determinism check: the replay must reproduce what the fast run reported.
+      if (r.result.status !== h.result.status || r.result.steps !== h.result.steps || r.result.trap !== h.result.trap)
+        throw new StepperError("invalid", `internal error: the precise replay of ${h.call.name} differs from its fast run`);
+    }
+    return true;
   }
 
   /** Interpreter fallback: a Machine that replays the history first (once). */
   private interpret(calls: Call[]): RunResult {
     if (!this.machine) {
       const mc = Machine.instantiate(this.cm, this.opts);
-      for (const h of this.history) if (h.name !== "(start)") mc.invoke(h.name, h.args);
+      for (const h of this.history) if (h.call.name !== "(start)") mc.invoke(h.call.name, h.call.args);
       this.machine = mc;
       // The start function ran inside Machine.instantiate.
-      if (calls.length === 1 && calls[0]!.name === "(start)") {
-        this.history.push(...calls);
-        return mc.startResult!;
-      }
+      if (calls.length === 1 && calls[0]!.name === "(start)") return this.record(calls, mc.startResult!);
     }
-    this.history.push(...calls);
     const c = calls[calls.length - 1]!;
-    return this.machine.invoke(c.name, c.args);
+    return this.record(calls, this.machine.invoke(c.name, c.args));
   }
 
-  private instantiate(precise: boolean): Variant {
+  /** A new instance of a variant, or undefined (and `fallbackWhy` set) if the variant does not compile. */
+  private instantiate(precise: boolean): Variant | undefined {
     const wm = compiledVariant(this.cm, { precise, ...this.flags });
+    if (wm instanceof Error) {
+      this.fallbackWhy ??= `the ${precise ? "precise" : "fast"} variant does not compile: ${wm.message}`;
+      return undefined;
+    }
     const host = {
       input_size: () => this.hostInputSize(),
       input_read: (d: number, o: number, n: number) => this.hostInputRead(d, o, n),
@@ -455,14 +485,14 @@ export class NativeInstance {
       precise,
       instance,
       rem: ex[EXP.rem] as WasmGlobal,
+      used: ex[EXP.used] as WasmGlobal,
       sig: ex[EXP.sig] as WasmGlobal,
-      depth: ex[EXP.depth] as WasmGlobal,
+      depthLeft: ex[EXP.depthLeft] as WasmGlobal,
       fp: ex[EXP.fp] as WasmGlobal,
       idx: ex[EXP.idx] as WasmGlobal,
       memory: ex[EXP.memory] as WasmMemory | undefined,
       table: ex[EXP.table] as WasmTable | undefined,
     };
-    (ex[EXP.maxDepth] as WasmGlobal).value = this.limits.maxCallDepth;
     (ex[EXP.maxVS] as WasmGlobal).value = this.limits.maxValueStack;
     (ex[EXP.maxPages] as WasmGlobal).value = this.maxPages;
     return v;
@@ -484,8 +514,12 @@ export class NativeInstance {
     for (const c of calls) {
       if (steps >= max) return this.done("out_of_steps", max, steps === max);
       // The bootstrap `call f`: one step; the callee checks depth and value stack.
-      v.rem.value = BigInt(max - steps - 1);
-      v.depth.value = 0;
+      // An exported host function is not called but executed as the host
+      // instruction itself (EXECUTION.md section 3), which counts its own steps.
+      const host = this.cm.funcs[c.func]!.host !== undefined;
+      const budget = max - steps - (host ? 0 : 1);
+      v.rem.value = BigInt(budget);
+      v.depthLeft.value = this.limits.maxCallDepth;
       v.fp.value = 0;
       const fn = v.instance.exports[funcExportName(c.func)] as (...a: unknown[]) => unknown;
       try {
@@ -493,7 +527,8 @@ export class NativeInstance {
       } catch (e) {
         return this.caught(e, v);
       }
-      const rem = Number(v.rem.value);
+      // A function reports the steps it consumed in `used`; a host function counts in `rem`.
+      const rem = host ? Number(v.rem.value) : budget - Number(v.used.value);
       steps = max - rem;
       if (rem <= 0) return this.done("out_of_steps", max, rem === 0);
     }
