@@ -7,3 +7,4 @@ export { Machine, PAGE_SIZE, LEAF_SIZE, type MachineOptions, type MachineSnapsho
 export * from "./errors.ts";
 export * from "./types.ts";
 export type { Module } from "./module.ts";
+export { NativeInstance, runNativeTask } from "./native/index.ts";
