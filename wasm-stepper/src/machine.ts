@@ -88,10 +88,17 @@ export class Machine {
    * commitment last looked (src/state/commit.ts clears it).
    */
   dirty: Uint8Array;
+  /** The leaves flagged in `dirty`, in the order first written: dirtyList[0, dirtyCount). */
+  dirtyList: Int32Array;
+  dirtyCount = 0;
+  /** Set when the whole memory must be rehashed (new machine, restore). */
+  allDirty = true;
   /** Lowest frame depth reached since the state commitment last looked. */
   minDepth = 0;
   /** Set when the table changed since the state commitment last looked. */
   tableDirty = true;
+  /** Set when a data or element segment was dropped since the state commitment last looked. */
+  segmentsDirty = true;
 
   /** Result types of the current invocation (for reading results at finish). */
   private resultTypes: ValType[] = [];
@@ -142,7 +149,8 @@ export class Machine {
       throw new StepperError("limit", `the module needs ${mem.min} memory pages, above the task limit maxMemoryPages=${this.limits.maxMemoryPages}`);
     this.memory = new Uint8Array((mem?.min ?? 0) * PAGE_SIZE);
     this.view = new DataView(this.memory.buffer);
-    this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE).fill(1);
+    this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
+    this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);
 
     // Globals.
     this.globals32 = new Int32Array(m.globals.length * 2);
@@ -321,12 +329,21 @@ export class Machine {
     const d = new Uint8Array(mem.length / LEAF_SIZE);
     d.set(this.dirty);
     this.dirty = d;
+    const l = new Int32Array(mem.length / LEAF_SIZE);
+    l.set(this.dirtyList.subarray(0, this.dirtyCount));
+    this.dirtyList = l;
   }
 
   /** Marks the leaves of memory[a, a+n) as written. */
   markDirty(a: number, n: number): void {
     if (n <= 0) return;
-    this.dirty.fill(1, a >>> 5, ((a + n - 1) >>> 5) + 1);
+    const d = this.dirty;
+    for (let l = a >>> 5, e = (a + n - 1) >>> 5; l <= e; l++) {
+      if (d[l] === 0) {
+        d[l] = 1;
+        this.dirtyList[this.dirtyCount++] = l;
+      }
+    }
   }
 
   /**
@@ -350,6 +367,8 @@ export class Machine {
     let dv = this.view;
     let memLen = mem.length;
     let dirty = this.dirty;
+    let dlist = this.dirtyList;
+    let dn = this.dirtyCount;
     let minDepth = this.minDepth;
     let pc = this.pc;
     let sp = this.sp;
@@ -676,8 +695,14 @@ export class Machine {
             break loop;
           }
           dv.setInt32(a, S[t + 2]!, true);
-          dirty[a >>> 5] = 1;
-          dirty[(a + 3) >>> 5] = 1;
+          if (dirty[a >>> 5] === 0) {
+            dirty[a >>> 5] = 1;
+            dlist[dn++] = a >>> 5;
+          }
+          if (dirty[(a + 3) >>> 5] === 0) {
+            dirty[(a + 3) >>> 5] = 1;
+            dlist[dn++] = (a + 3) >>> 5;
+          }
           sp -= 2;
           pc++;
           break;
@@ -691,8 +716,14 @@ export class Machine {
           }
           dv.setInt32(a, S[t + 2]!, true);
           dv.setInt32(a + 4, S[t + 3]!, true);
-          dirty[a >>> 5] = 1;
-          dirty[(a + 7) >>> 5] = 1;
+          if (dirty[a >>> 5] === 0) {
+            dirty[a >>> 5] = 1;
+            dlist[dn++] = a >>> 5;
+          }
+          if (dirty[(a + 7) >>> 5] === 0) {
+            dirty[(a + 7) >>> 5] = 1;
+            dlist[dn++] = (a + 7) >>> 5;
+          }
           sp -= 2;
           pc++;
           break;
@@ -706,7 +737,10 @@ export class Machine {
             break loop;
           }
           mem[a] = S[t + 2]!;
-          dirty[a >>> 5] = 1;
+          if (dirty[a >>> 5] === 0) {
+            dirty[a >>> 5] = 1;
+            dlist[dn++] = a >>> 5;
+          }
           sp -= 2;
           pc++;
           break;
@@ -720,8 +754,14 @@ export class Machine {
             break loop;
           }
           dv.setInt16(a, S[t + 2]!, true);
-          dirty[a >>> 5] = 1;
-          dirty[(a + 1) >>> 5] = 1;
+          if (dirty[a >>> 5] === 0) {
+            dirty[a >>> 5] = 1;
+            dlist[dn++] = a >>> 5;
+          }
+          if (dirty[(a + 1) >>> 5] === 0) {
+            dirty[(a + 1) >>> 5] = 1;
+            dlist[dn++] = (a + 1) >>> 5;
+          }
           sp -= 2;
           pc++;
           break;
@@ -741,11 +781,13 @@ export class Machine {
           if (old + delta > this.maxPages) S[t] = -1;
           else {
             if (delta > 0) {
+              this.dirtyCount = dn;
               this.growMemory(old + delta);
               mem = this.memory;
               dv = this.view;
               memLen = mem.length;
               dirty = this.dirty;
+              dlist = this.dirtyList;
             }
             S[t] = old;
           }
@@ -1220,6 +1262,7 @@ export class Machine {
           // Micro-stepped and rare instructions: out of the hot switch.
           this.pc = pc;
           this.sp = sp;
+          this.dirtyCount = dn;
           const t = this.slow(code[i]!, i);
           if (t) {
             trap = t;
@@ -1231,11 +1274,14 @@ export class Machine {
           dv = this.view;
           memLen = mem.length;
           dirty = this.dirty;
+          dlist = this.dirtyList;
+          dn = this.dirtyCount;
           break;
         }
       }
     }
     this.minDepth = minDepth;
+    this.dirtyCount = dn;
     this.pc = pc;
     this.sp = sp;
     this.fp = fp;
@@ -1325,10 +1371,12 @@ export class Machine {
       }
       case OP_DATA_DROP:
         this.dataDropped[code[i + 1]!] = 1;
+        this.segmentsDirty = true;
         this.pc++;
         return undefined;
       case OP_ELEM_DROP:
         this.elemDropped[code[i + 1]!] = 1;
+        this.segmentsDirty = true;
         this.pc++;
         return undefined;
       case OP_TABLE_COPY: {
@@ -1475,9 +1523,13 @@ export class Machine {
     this.outputLength = s.output.length;
     this.resultTypes = s.resultTypes;
     // Everything may differ from what a state commitment last saw.
-    this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE).fill(1);
+    this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
+    this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);
+    this.dirtyCount = 0;
+    this.allDirty = true;
     this.minDepth = 0;
     this.tableDirty = true;
+    this.segmentsDirty = true;
   }
 }
 

@@ -4,7 +4,7 @@
  * dirty leaves and the lowest frame depth the interpreter records.
  */
 import type { CompiledModule } from "../compile/types.ts";
-import { hashPair } from "../hash/keccak.ts";
+import { hashPair, keccak256Into } from "../hash/keccak.ts";
 import type { Machine } from "../machine.ts";
 import { MerkleTree } from "../merkle/tree.ts";
 import {
@@ -16,14 +16,12 @@ import {
   TRAP_CODE,
   Z,
   ZERO32,
-  controlWord,
   depthFor,
   frameHash,
   heapHash,
   memoryDepth,
   restHashOf,
   segmentLeaf,
-  stateHashOf,
   staticHash,
   type Header,
 } from "./header.ts";
@@ -136,9 +134,125 @@ export function operandChain(S: Int32Array, from: number, to: number): Uint8Arra
   return out;
 }
 
+/** A small Merkle tree over value slots, kept in flat levels and updated leaf by leaf. */
+class SlotTree {
+  readonly depth: number;
+  /** levels[k] holds 2^(depth-k) nodes of 32 bytes. */
+  readonly levels: Uint8Array[];
+  /** The slots as last hashed (2 words each). */
+  readonly copy: Int32Array;
+
+  constructor(S: Int32Array, from: number, readonly n: number) {
+    this.depth = depthFor(n);
+    this.levels = [];
+    for (let k = 0; k <= this.depth; k++) this.levels.push(new Uint8Array(32 * 2 ** (this.depth - k)));
+    this.copy = S.slice(from * 2, (from + n) * 2);
+    const l0 = this.levels[0]!;
+    for (let i = 0; i < n; i++) slotWord(this.copy[i * 2]!, this.copy[i * 2 + 1]!, l0, i * 32);
+    for (let k = 0; k < this.depth; k++) {
+      const a = this.levels[k]!;
+      const b = this.levels[k + 1]!;
+      for (let i = 0; i < b.length / 32; i++) hashPair(a, 64 * i, a, 64 * i + 32, b, 32 * i);
+    }
+  }
+
+  root(): Uint8Array {
+    return this.levels[this.depth]!.subarray(0, 32);
+  }
+
+  /** Brings the tree up to date with slots [from, from+n); returns true if anything changed. */
+  sync(S: Int32Array, from: number): boolean {
+    const c = this.copy;
+    let changed = false;
+    for (let i = 0; i < this.n; i++) {
+      const lo = S[(from + i) * 2]!;
+      const hi = S[(from + i) * 2 + 1]!;
+      if (lo === c[i * 2] && hi === c[i * 2 + 1]) continue;
+      c[i * 2] = lo;
+      c[i * 2 + 1] = hi;
+      changed = true;
+      slotWord(lo, hi, this.levels[0]!, i * 32);
+      let j = i;
+      for (let k = 0; k < this.depth; k++) {
+        const p = j >> 1;
+        const a = this.levels[k]!;
+        hashPair(a, 64 * p, a, 64 * p + 32, this.levels[k + 1]!, 32 * p);
+        j = p;
+      }
+    }
+    return changed;
+  }
+
+  leaf(i: number): Uint8Array {
+    return this.levels[0]!.slice(i * 32, i * 32 + 32);
+  }
+
+  proof(i: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    let j = i;
+    for (let k = 0; k < this.depth; k++) {
+      out.push(this.levels[k]!.slice((j ^ 1) * 32, (j ^ 1) * 32 + 32));
+      j >>= 1;
+    }
+    return out;
+  }
+}
+
+/** The operand hash chain of one frame, kept as prefix hashes and compared slot by slot. */
+class OperandChain {
+  /** chain[32k, 32k+32): the hash after k pushes. */
+  chain = new Uint8Array(32 * 64);
+  copy = new Int32Array(128);
+  height = 0;
+  private readonly buf = new Uint8Array(64);
+
+  /** Brings the chain up to date with slots [from, to). */
+  sync(S: Int32Array, from: number, to: number): void {
+    const h = to - from;
+    let same = 0;
+    const lim = Math.min(h, this.height);
+    const c = this.copy;
+    while (same < lim && S[(from + same) * 2] === c[same * 2] && S[(from + same) * 2 + 1] === c[same * 2 + 1]) same++;
+    if ((h + 1) * 32 > this.chain.length) {
+      const n = new Uint8Array(Math.max((h + 1) * 32, this.chain.length * 2));
+      n.set(this.chain);
+      this.chain = n;
+      const cc = new Int32Array(n.length / 16);
+      cc.set(this.copy);
+      this.copy = cc;
+    }
+    const buf = this.buf;
+    for (let k = same; k < h; k++) {
+      const lo = S[(from + k) * 2]!;
+      const hi = S[(from + k) * 2 + 1]!;
+      this.copy[k * 2] = lo;
+      this.copy[k * 2 + 1] = hi;
+      buf.set(this.chain.subarray(k * 32, k * 32 + 32), 0);
+      slotWord(lo, hi, buf, 32);
+      hashPair(buf, 0, buf, 32, this.chain, (k + 1) * 32);
+    }
+    this.height = h;
+  }
+
+  top(): Uint8Array {
+    return this.chain.slice(this.height * 32, this.height * 32 + 32);
+  }
+
+  at(k: number): Uint8Array {
+    return this.chain.slice(k * 32, k * 32 + 32);
+  }
+}
+
+function same32(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /**
  * Keeps the commitment of one Machine. Call `header()` / `stateHash()` between
- * steps; it reads and clears the machine's dirty marks.
+ * steps; it reads and clears the machine's dirty marks. Every part is cached
+ * and recomputed only when the machine changed it, so hashing after every
+ * step costs about two keccak blocks for most instructions.
  */
 export class StateCommitment {
   readonly mc: ModuleCommitment;
@@ -149,12 +263,29 @@ export class StateCommitment {
   private staticH: Uint8Array | undefined;
   /** framesPrefix[k]: hash of the frame chain holding frames 0..k-1 suspended. */
   private framesPrefix: Uint8Array[] = [ZERO32];
-  private tableRoot = Z[0]!;
-  private memBuilt = false;
+  private lastFrames: Uint8Array | undefined;
+  private tableRoot: Uint8Array = Z[0]!;
   /** Output folding cache: acc over the first `accLeaves` full leaves. */
   private acc: Uint8Array = ZERO32;
   private accLeaves = 0;
   private lastOutputRef: Uint8Array | undefined;
+  // Caches of the current frame.
+  private locals: SlotTree | undefined;
+  private frameDepth = -1;
+  private frameFpCache = -1;
+  private readonly ops = new OperandChain();
+  // Globals and segments.
+  private globals: SlotTree | undefined;
+  private dataRoot: Uint8Array | undefined;
+  private elemRoot: Uint8Array | undefined;
+  // Composite hashes, recomputed when a part changes.
+  private heap: Uint8Array | undefined;
+  private heapMemLen = -1;
+  private heapOutLen = -1;
+  private rest: Uint8Array | undefined;
+  private memRoot: Uint8Array = ZERO32;
+  private readonly finalBuf = new Uint8Array(135);
+  private readonly finalView = new DataView(this.finalBuf.buffer);
 
   constructor(readonly machine: Machine) {
     this.mc = commitModule(machine.cm);
@@ -162,6 +293,7 @@ export class StateCommitment {
     this.mem = new MerkleTree(this.memDepth);
     this.inputTree = new MerkleTree(INPUT_TREE_DEPTH);
     this.inputTree.build(machine.input);
+    this.finalBuf.set(TAG.machine, 0);
   }
 
   /** The memory tree, up to date (for proofs). */
@@ -174,37 +306,26 @@ export class StateCommitment {
     return this.inputTree;
   }
 
-  private syncMemory(): void {
+  /** Returns true if the memory root changed. */
+  private syncMemory(): boolean {
     const m = this.machine;
-    if (!this.memBuilt) {
+    if (m.allDirty) {
       this.mem.build(m.memory);
       m.dirty.fill(0);
-      this.memBuilt = true;
-      return;
+      m.dirtyCount = 0;
+      m.allDirty = false;
+      this.memRoot = this.mem.root();
+      return true;
     }
+    const n = m.dirtyCount;
+    if (n === 0) return false;
+    this.mem.updateLeaves(m.memory, m.dirtyList, n);
     const d = m.dirty;
-    // Scan 8 leaves at a time: most strides dirty few leaves.
-    const words = new Float64Array(d.buffer, d.byteOffset, d.length >>> 3);
-    let list = new Int32Array(64);
-    let n = 0;
-    const push = (i: number) => {
-      if (n === list.length) {
-        const l = new Int32Array(n * 2);
-        l.set(list);
-        list = l;
-      }
-      list[n++] = i;
-    };
-    for (let w = 0; w < words.length; w++) {
-      if (words[w] !== 0) {
-        for (let i = w * 8; i < w * 8 + 8; i++) if (d[i]) push(i);
-      }
-    }
-    for (let i = words.length * 8; i < d.length; i++) if (d[i]) push(i);
-    if (n > 0) {
-      this.mem.updateLeaves(m.memory, list, n);
-      d.fill(0);
-    }
+    const l = m.dirtyList;
+    for (let k = 0; k < n; k++) d[l[k]!] = 0;
+    m.dirtyCount = 0;
+    this.memRoot = this.mem.root();
+    return true;
   }
 
   private staticHeader(): Header {
@@ -232,7 +353,7 @@ export class StateCommitment {
     return this.staticPart;
   }
 
-  /** Locals of the frame at `fp` with `nlocals` slots. */
+  /** Locals root of the frame at `fp` with `nlocals` slots (uncached). */
   localsRoot(fp: number, nlocals: number): Uint8Array {
     return slotsRoot(this.machine.stack32, fp, nlocals).root;
   }
@@ -251,7 +372,7 @@ export class StateCommitment {
     return m.frames[k * 3 + 1]!;
   }
 
-  /** Operand chain of frame k (k < depth: suspended, its region ends where frame k+1's fp starts). */
+  /** End of frame k's operand region (k < depth: suspended, it ends where frame k+1's fp starts). */
   frameOperandsEnd(k: number): number {
     const m = this.machine;
     if (k === m.depth) return m.sp;
@@ -274,9 +395,15 @@ export class StateCommitment {
     };
   }
 
-  private syncFrames(): void {
+  /** Returns true if the frames hash changed. */
+  private syncFrames(): boolean {
     const m = this.machine;
     const from = Math.min(m.minDepth, this.framesPrefix.length - 1);
+    const before = this.lastFrames;
+    if (from === m.depth && this.framesPrefix.length === m.depth + 1) {
+      m.minDepth = m.depth;
+      return false;
+    }
     this.framesPrefix.length = from + 1;
     for (let k = from; k < m.depth; k++) {
       const fp = this.frameFp(k);
@@ -286,19 +413,16 @@ export class StateCommitment {
       this.framesPrefix.push(rec);
     }
     m.minDepth = m.depth;
+    this.lastFrames = this.framesPrefix[m.depth]!;
+    return before === undefined || !same32(before, this.lastFrames);
   }
 
-  private syncTable(): Uint8Array {
+  private syncTable(): boolean {
     const m = this.machine;
-    if (m.tableDirty) {
-      const bytes = new Uint8Array(m.table.length * 32);
-      m.table.forEach((f, i) => slotWord(f, 0, bytes, i * 32));
-      const t = new MerkleTree(depthFor(m.table.length));
-      t.build(bytes);
-      this.tableRoot = t.root();
-      m.tableDirty = false;
-    }
-    return this.tableRoot;
+    if (!m.tableDirty) return false;
+    this.tableRoot = this.tableTree().root();
+    m.tableDirty = false;
+    return true;
   }
 
   tableTree(): MerkleTree {
@@ -320,6 +444,15 @@ export class StateCommitment {
     return t;
   }
 
+  private syncGlobals(): boolean {
+    const m = this.machine;
+    if (!this.globals) {
+      this.globals = new SlotTree(m.globals32, 0, m.cm.module.globals.length);
+      return true;
+    }
+    return this.globals.sync(m.globals32, 0);
+  }
+
   segmentTree(kind: "data" | "elem"): MerkleTree {
     const m = this.machine;
     const leaves = kind === "data" ? this.mc.dataLeaves : this.mc.elemLeaves;
@@ -331,6 +464,15 @@ export class StateCommitment {
     const t = new MerkleTree(depthFor(leaves.length));
     t.build(bytes);
     return t;
+  }
+
+  private syncSegments(): boolean {
+    const m = this.machine;
+    if (!m.segmentsDirty && this.dataRoot) return false;
+    m.segmentsDirty = false;
+    this.dataRoot = this.segmentTree("data").root();
+    this.elemRoot = this.segmentTree("elem").root();
+    return true;
   }
 
   private syncOutput(): { acc: Uint8Array; partial: Uint8Array } {
@@ -352,45 +494,116 @@ export class StateCommitment {
     return { acc: this.acc, partial };
   }
 
+  /** Brings the current frame's locals tree and operand chain up to date. */
+  private syncFrame(): void {
+    const m = this.machine;
+    const nl = this.frameNlocals(m.depth);
+    if (!this.locals || m.depth !== this.frameDepth || m.fp !== this.frameFpCache || nl !== this.locals.n) {
+      this.locals = new SlotTree(m.stack32, m.fp, nl);
+      this.frameDepth = m.depth;
+      this.frameFpCache = m.fp;
+      // A different frame: its operand chain starts over.
+      this.ops.height = 0;
+    } else this.locals.sync(m.stack32, m.fp);
+    this.ops.sync(m.stack32, m.fp + nl, m.sp);
+  }
+
+  /** Updates every cache; returns the rest hash. */
+  private sync(): Uint8Array {
+    const m = this.machine;
+    this.staticHeader();
+    let restChanged = this.rest === undefined;
+    if (this.syncFrames()) restChanged = true;
+    if (this.syncGlobals()) restChanged = true;
+    let heapChanged = this.heap === undefined;
+    if (this.syncMemory()) heapChanged = true;
+    if (this.syncTable()) heapChanged = true;
+    if (this.syncSegments()) heapChanged = true;
+    if (m.memory.length !== this.heapMemLen || m.outputLength !== this.heapOutLen || this.lastOutputRef !== m.output) heapChanged = true;
+    if (heapChanged) {
+      this.heapMemLen = m.memory.length;
+      this.heapOutLen = m.outputLength;
+      const out = this.syncOutput();
+      this.heap = heapHash({
+        memoryRoot: this.memRoot,
+        memoryPages: m.memory.length / 65536,
+        tableRoot: this.tableRoot,
+        dataRoot: this.dataRoot!,
+        elemRoot: this.elemRoot!,
+        outputAcc: out.acc,
+        outputPartial: out.partial,
+        outputLength: m.outputLength,
+      } as Header);
+      restChanged = true;
+    }
+    if (restChanged) this.rest = restHashOf(this.framesPrefix[m.depth]!, this.globals!.root(), this.heap!, this.staticH!);
+    this.syncFrame();
+    return this.rest!;
+  }
+
   /** The full header of the machine's current state. */
   header(): Header {
     const m = this.machine;
-    const st = this.staticHeader();
-    this.syncMemory();
-    this.syncFrames();
-    const nl = this.frameNlocals(m.depth);
-    const ops = operandChain(m.stack32, m.fp + nl, m.sp);
+    this.sync();
+    const st = this.staticPart!;
     const out = this.syncOutput();
-    const h: Header = {
+    return {
       ...st,
       status: STATUS_CODE[m.status],
       trap: TRAP_CODE[m.trap ?? "none"],
-      nlocals: nl,
+      nlocals: this.frameNlocals(m.depth),
       pc: m.pc,
       steps: m.steps,
       sp: m.sp,
       fp: m.fp,
       depth: m.depth,
-      operands: ops[ops.length - 1]!,
-      localsRoot: this.localsRoot(m.fp, nl),
+      operands: this.ops.top(),
+      localsRoot: this.locals!.root().slice(),
       framesHash: this.framesPrefix[m.depth]!,
-      globalsRoot: this.globalsTree().root(),
-      memoryRoot: this.mem.root(),
+      globalsRoot: this.globals!.root().slice(),
+      memoryRoot: this.memRoot,
       memoryPages: m.memory.length / 65536,
-      tableRoot: this.syncTable(),
-      dataRoot: this.segmentTree("data").root(),
-      elemRoot: this.segmentTree("elem").root(),
+      tableRoot: this.tableRoot,
+      dataRoot: this.dataRoot!,
+      elemRoot: this.elemRoot!,
       outputAcc: out.acc,
       outputPartial: out.partial,
       outputLength: m.outputLength,
     };
-    return h;
+  }
+
+  /** The current frame's locals tree (for proofs; synced by header()). */
+  localsTree(): { leaf(i: number): Uint8Array; proof(i: number): Uint8Array[] } {
+    return this.locals!;
+  }
+
+  /** The operand chain hash after k pushes in the current frame (synced by header()). */
+  operandsAt(k: number): Uint8Array {
+    return this.ops.at(k);
   }
 
   /** The state hash of the machine's current state. */
   stateHash(): Uint8Array {
-    const h = this.header();
-    return stateHashOf(controlWord(h), h.operands, h.localsRoot, restHashOf(h.framesHash, h.globalsRoot, heapHash(h), this.staticH!));
+    const m = this.machine;
+    const rest = this.sync();
+    const f = this.finalBuf;
+    const dv = this.finalView;
+    // The control word at offset 7 (spec/STATE.md section 3).
+    dv.setUint8(7, STATUS_CODE[m.status]);
+    dv.setUint8(8, TRAP_CODE[m.trap ?? "none"]);
+    dv.setUint16(9, 0);
+    dv.setUint32(11, this.locals!.n);
+    dv.setUint32(15, m.pc);
+    dv.setUint32(19, Math.floor(m.steps / 4294967296));
+    dv.setUint32(23, m.steps >>> 0);
+    dv.setUint32(27, m.sp);
+    dv.setUint32(31, m.fp);
+    dv.setUint32(35, m.depth);
+    f.set(this.ops.chain.subarray(this.ops.height * 32, this.ops.height * 32 + 32), 39);
+    f.set(this.locals!.root(), 71);
+    f.set(rest, 103);
+    const out = new Uint8Array(32);
+    keccak256Into(f, out, 0);
+    return out;
   }
 }
-
