@@ -72,8 +72,9 @@ export class Machine {
   stackU64: BigUint64Array;
   /** Frame records: [return pc, caller fp, function index]. */
   frames: Int32Array;
-  /** Globals, 8-byte slots as the stack. */
+  /** Globals, 8-byte slots as the stack: i32 view and whole-slot view. */
   globals32: Int32Array;
+  globals64: BigInt64Array;
   memory: Uint8Array;
   view: DataView;
   /** Memory pages allowed by the module's max, the task limit and the spec. */
@@ -154,6 +155,7 @@ export class Machine {
 
     // Globals.
     this.globals32 = new Int32Array(m.globals.length * 2);
+    this.globals64 = new BigInt64Array(this.globals32.buffer);
     m.globals.forEach((g, i) => {
       const v = this.evalConst(g.init);
       this.globals32[i * 2] = Number(v & 0xffffffffn) | 0;
@@ -355,7 +357,7 @@ export class Machine {
     const S = this.stack32;
     const S64 = this.stack64;
     const U64 = this.stackU64;
-    const G64 = new BigInt64Array(this.globals32.buffer, this.globals32.byteOffset, this.globals32.length >> 1);
+    const G64 = this.globals64;
     const frames = this.frames;
     const fEntry = this.fEntry;
     const fParams = this.fParams;

@@ -248,6 +248,18 @@ function same32(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Top operand and the chain of the operands below it, for the region [from, to). */
+export function topAndBelow(S: Int32Array, from: number, to: number): { top: bigint; below: Uint8Array } {
+  if (to <= from) return { top: 0n, below: ZERO32 };
+  const chain = operandChain(S, from, to - 1);
+  return { top: slotValue(S, to - 1), below: chain[chain.length - 1]! };
+}
+
+/** A slot's 64-bit value. */
+export function slotValue(S: Int32Array, slot: number): bigint {
+  return (BigInt(S[slot * 2 + 1]! >>> 0) << 32n) | BigInt(S[slot * 2]! >>> 0);
+}
+
 /**
  * Keeps the commitment of one Machine. Call `header()` / `stateHash()` between
  * steps; it reads and clears the machine's dirty marks. Every part is cached
@@ -380,18 +392,19 @@ export class StateCommitment {
   }
 
   /** The record of suspended frame k (pushed when frame k+1 was called); frames must be synced. */
-  frameRecord(k: number): { prev: Uint8Array; returnPc: number; callerFp: number; callerNlocals: number; callerLocalsRoot: Uint8Array; callerOperands: Uint8Array } {
+  frameRecord(k: number): { prev: Uint8Array; returnPc: number; callerFp: number; callerNlocals: number; callerLocalsRoot: Uint8Array; callerTop: bigint; callerOperands: Uint8Array } {
     const m = this.machine;
     const fp = this.frameFp(k);
     const nl = this.frameNlocals(k);
-    const ops = operandChain(m.stack32, fp + nl, this.frameOperandsEnd(k));
+    const ops = topAndBelow(m.stack32, fp + nl, this.frameOperandsEnd(k));
     return {
       prev: this.framesPrefix[k]!,
       returnPc: m.frames[k * 3]!,
       callerFp: fp,
       callerNlocals: nl,
       callerLocalsRoot: this.localsRoot(fp, nl),
-      callerOperands: ops[ops.length - 1]!,
+      callerTop: ops.top,
+      callerOperands: ops.below,
     };
   }
 
@@ -408,8 +421,8 @@ export class StateCommitment {
     for (let k = from; k < m.depth; k++) {
       const fp = this.frameFp(k);
       const nl = this.frameNlocals(k);
-      const ops = operandChain(m.stack32, fp + nl, this.frameOperandsEnd(k));
-      const rec = frameHash(this.framesPrefix[k]!, m.frames[k * 3]!, fp, nl, this.localsRoot(fp, nl), ops[ops.length - 1]!);
+      const ops = topAndBelow(m.stack32, fp + nl, this.frameOperandsEnd(k));
+      const rec = frameHash(this.framesPrefix[k]!, m.frames[k * 3]!, fp, nl, this.localsRoot(fp, nl), ops.top, ops.below);
       this.framesPrefix.push(rec);
     }
     m.minDepth = m.depth;
@@ -505,7 +518,14 @@ export class StateCommitment {
       // A different frame: its operand chain starts over.
       this.ops.height = 0;
     } else this.locals.sync(m.stack32, m.fp);
-    this.ops.sync(m.stack32, m.fp + nl, m.sp);
+    // The chain holds the operands below the top one (spec/STATE.md section 3).
+    const base = m.fp + nl;
+    this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base);
+  }
+
+  private topValue(): bigint {
+    const m = this.machine;
+    return m.sp > m.fp + this.locals!.n ? slotValue(m.stack32, m.sp - 1) : 0n;
   }
 
   /** Updates every cache; returns the rest hash. */
@@ -557,6 +577,7 @@ export class StateCommitment {
       sp: m.sp,
       fp: m.fp,
       depth: m.depth,
+      top: this.topValue(),
       operands: this.ops.top(),
       localsRoot: this.locals!.root().slice(),
       framesHash: this.framesPrefix[m.depth]!,
@@ -588,17 +609,24 @@ export class StateCommitment {
     const rest = this.sync();
     const f = this.finalBuf;
     const dv = this.finalView;
-    // The control word at offset 7 (spec/STATE.md section 3).
-    dv.setUint8(7, STATUS_CODE[m.status]);
-    dv.setUint8(8, TRAP_CODE[m.trap ?? "none"]);
-    dv.setUint16(9, 0);
-    dv.setUint32(11, this.locals!.n);
-    dv.setUint32(15, m.pc);
-    dv.setUint32(19, Math.floor(m.steps / 4294967296));
-    dv.setUint32(23, m.steps >>> 0);
-    dv.setUint32(27, m.sp);
-    dv.setUint32(31, m.fp);
-    dv.setUint32(35, m.depth);
+    // "M", control (30 bytes), top (8), operands, localsRoot, rest (spec/STATE.md section 3).
+    dv.setUint8(1, STATUS_CODE[m.status]);
+    dv.setUint8(2, TRAP_CODE[m.trap ?? "none"]);
+    dv.setUint32(3, this.locals!.n);
+    dv.setUint32(7, m.pc);
+    dv.setUint32(11, Math.floor(m.steps / 4294967296));
+    dv.setUint32(15, m.steps >>> 0);
+    dv.setUint32(19, m.sp);
+    dv.setUint32(23, m.fp);
+    dv.setUint32(27, m.depth);
+    const S = m.stack32;
+    if (m.sp > m.fp + this.locals!.n) {
+      dv.setInt32(31, S[(m.sp - 1) * 2 + 1]!);
+      dv.setInt32(35, S[(m.sp - 1) * 2]!);
+    } else {
+      dv.setInt32(31, 0);
+      dv.setInt32(35, 0);
+    }
     f.set(this.ops.chain.subarray(this.ops.height * 32, this.ops.height * 32 + 32), 39);
     f.set(this.locals!.root(), 71);
     f.set(rest, 103);

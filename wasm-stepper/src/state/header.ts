@@ -59,6 +59,9 @@ export interface Header {
   sp: number;
   fp: number;
   depth: number;
+  /** The top operand of the current frame (0 when its operand stack is empty). */
+  top: bigint;
+  /** Hash chain of the current frame's operands below the top one. */
   operands: Uint8Array;
   localsRoot: Uint8Array;
   framesHash: Uint8Array;
@@ -133,18 +136,25 @@ export function H(...parts: Uint8Array[]): Uint8Array {
   return keccak256(concat(parts));
 }
 
-/** The control word: u8 status, u8 trap, u16 0, u32 nlocals, u32 pc, u64 steps, u32 sp, u32 fp, u32 depth. */
-export function controlWord(h: Header): Uint8Array {
-  const out = new Uint8Array(32);
+/** The control bytes: u8 status, u8 trap, u32 nlocals, u32 pc, u64 steps, u32 sp, u32 fp, u32 depth (30 bytes). */
+export function controlBytes(h: Header): Uint8Array {
+  const out = new Uint8Array(30);
   const dv = new DataView(out.buffer);
   dv.setUint8(0, h.status);
   dv.setUint8(1, h.trap);
-  dv.setUint32(4, h.nlocals);
-  dv.setUint32(8, h.pc);
-  dv.setBigUint64(12, BigInt(h.steps));
-  dv.setUint32(20, h.sp);
-  dv.setUint32(24, h.fp);
-  dv.setUint32(28, h.depth);
+  dv.setUint32(2, h.nlocals);
+  dv.setUint32(6, h.pc);
+  dv.setBigUint64(10, BigInt(h.steps));
+  dv.setUint32(18, h.sp);
+  dv.setUint32(22, h.fp);
+  dv.setUint32(26, h.depth);
+  return out;
+}
+
+/** The proof's control word: the 30 control bytes, left-aligned, then two zero bytes. */
+export function controlWord(h: Header): Uint8Array {
+  const out = new Uint8Array(32);
+  out.set(controlBytes(h));
   return out;
 }
 
@@ -152,12 +162,19 @@ export function parseControl(w: Uint8Array, h: Header): void {
   const dv = new DataView(w.buffer, w.byteOffset, 32);
   h.status = dv.getUint8(0);
   h.trap = dv.getUint8(1);
-  h.nlocals = dv.getUint32(4);
-  h.pc = dv.getUint32(8);
-  h.steps = Number(dv.getBigUint64(12));
-  h.sp = dv.getUint32(20);
-  h.fp = dv.getUint32(24);
-  h.depth = dv.getUint32(28);
+  h.nlocals = dv.getUint32(2);
+  h.pc = dv.getUint32(6);
+  h.steps = Number(dv.getBigUint64(10));
+  h.sp = dv.getUint32(18);
+  h.fp = dv.getUint32(22);
+  h.depth = dv.getUint32(26);
+}
+
+/** u64 big-endian (8 bytes). */
+export function u64(v: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt.asUintN(64, v));
+  return out;
 }
 
 export function heapHash(h: Header): Uint8Array {
@@ -189,13 +206,17 @@ export function restHashOf(framesHash: Uint8Array, globalsRoot: Uint8Array, heap
   return H(TAG.rest, framesHash, globalsRoot, heap, stat);
 }
 
-/** stateHash = H("Machine" || control || operands || localsRoot || restHash): 135 bytes, one keccak block. */
-export function stateHashOf(control: Uint8Array, operands: Uint8Array, localsRoot: Uint8Array, rest: Uint8Array): Uint8Array {
-  return H(TAG.machine, control, operands, localsRoot, rest);
+/**
+ * stateHash = H("M" || control(30) || u64(top) || operands || localsRoot || restHash):
+ * 135 bytes, one keccak block. Keeping the top operand out of the chain means a
+ * step that replaces the top (most arithmetic) hashes no chain entry.
+ */
+export function stateHashOf(control: Uint8Array, top: bigint, operands: Uint8Array, localsRoot: Uint8Array, rest: Uint8Array): Uint8Array {
+  return H(TAG.machine, control, u64(top), operands, localsRoot, rest);
 }
 
 export function headerHash(h: Header): Uint8Array {
-  return stateHashOf(controlWord(h), h.operands, h.localsRoot, restHashOf(h.framesHash, h.globalsRoot, heapHash(h), staticHash(h)));
+  return stateHashOf(controlBytes(h), h.top, h.operands, h.localsRoot, restHashOf(h.framesHash, h.globalsRoot, heapHash(h), staticHash(h)));
 }
 
 /** The header as the proof's leading words (spec/STATE.md section 4). */
@@ -203,6 +224,7 @@ export function encodeHeader(h: Header): Uint8Array[] {
   return [
     word(LAYOUT_VERSION),
     controlWord(h),
+    word(h.top),
     h.operands,
     h.localsRoot,
     h.framesHash,
@@ -234,8 +256,16 @@ export function encodeHeader(h: Header): Uint8Array[] {
 }
 
 /** The frame record hash pushed on call (spec/STATE.md section 2). */
-export function frameHash(prev: Uint8Array, returnPc: number, callerFp: number, callerNlocals: number, callerLocalsRoot: Uint8Array, callerOperands: Uint8Array): Uint8Array {
-  return H(TAG.frame, prev, word(returnPc), word(callerFp), word(callerNlocals), callerLocalsRoot, callerOperands);
+export function frameHash(
+  prev: Uint8Array,
+  returnPc: number,
+  callerFp: number,
+  callerNlocals: number,
+  callerLocalsRoot: Uint8Array,
+  callerTop: bigint,
+  callerOperands: Uint8Array,
+): Uint8Array {
+  return H(TAG.frame, prev, word(returnPc), word(callerFp), word(callerNlocals), callerLocalsRoot, word(callerTop), callerOperands);
 }
 
 export function segmentLeaf(tag: Uint8Array, root: Uint8Array, len: number): Uint8Array {

@@ -58,11 +58,11 @@ class MachineWitness implements WitnessSource {
     const m = this.m;
     const nl = this.c.frameNlocals(m.depth);
     if (!this.chain) this.chain = operandChain(m.stack32, m.fp + nl, m.sp);
-    const height = m.sp - m.fp - nl;
+    // The top operand is in the header: witnessed pops start one below it.
     const k = this.popped++;
-    const slot = m.sp - 1 - k;
+    const slot = m.sp - 2 - k;
     const value = slotWord(m.stack32[slot * 2]!, m.stack32[slot * 2 + 1]!);
-    const beneath = this.chain[height - k - 1] ?? ZERO32;
+    const beneath = this.chain[slot - (m.fp + nl)] ?? ZERO32;
     this.emit(value, beneath);
     return { value, beneath };
   }
@@ -136,7 +136,7 @@ class MachineWitness implements WitnessSource {
 
   frame(): FrameItem {
     const f = this.c.frameRecord(this.m.depth - 1);
-    this.emit(f.prev, word(f.returnPc), word(f.callerFp), word(f.callerNlocals), f.callerLocalsRoot, f.callerOperands);
+    this.emit(f.prev, word(f.returnPc), word(f.callerFp), word(f.callerNlocals), f.callerLocalsRoot, word(f.callerTop), f.callerOperands);
     return f;
   }
 

@@ -25,6 +25,7 @@ export interface FrameItem {
   callerFp: number;
   callerNlocals: number;
   callerLocalsRoot: Uint8Array;
+  callerTop: bigint;
   callerOperands: Uint8Array;
 }
 export interface SegmentItem extends MerkleItem {
@@ -89,6 +90,8 @@ class Step {
   readonly h: Header;
   readonly memDepth: number;
   private popped = 0;
+  /** Whether h.top holds the current frame's top operand (see pop). */
+  private topValid = true;
 
   constructor(
     readonly pre: Header,
@@ -108,21 +111,54 @@ class Step {
     return [u32be(it.leaf, 0), u32be(it.leaf, 4) | 0, u32be(it.leaf, 8) | 0, u32be(it.leaf, 12) | 0];
   }
 
+  /** Operands above the frame's locals. */
+  height(): number {
+    return this.h.sp - this.h.fp - this.h.nlocals;
+  }
+
+  /**
+   * Pops a value. The top operand is in the header (h.top) while `topValid`;
+   * deeper ones come from the witness as (value, hash beneath), checked against
+   * the chain (spec/STATE.md section 2).
+   */
   pop(): bigint {
     const h = this.h;
-    if (h.sp <= h.fp + h.nlocals) throw new ProofError("StackUnderflow", `pop from an empty operand stack`);
+    if (this.height() <= 0) throw new ProofError("StackUnderflow", `pop from an empty operand stack`);
+    h.sp--;
+    if (this.topValid) {
+      this.topValid = false;
+      return h.top;
+    }
     const it = this.w.operand();
     if (!eq(H(it.beneath, it.value), h.operands)) throw new ProofError("BadOperandProof", `operand ${this.popped} does not match the operand stack hash`);
     this.popped++;
     h.operands = it.beneath;
-    h.sp--;
     return readWord(it.value);
   }
 
   push(v: bigint): void {
     const h = this.h;
-    h.operands = H(h.operands, valueWord(v));
+    // The old top joins the chain; with !topValid the chain already holds every operand.
+    if (this.topValid && this.height() > 0) h.operands = H(h.operands, valueWord(h.top));
+    h.top = v & MASK64;
+    this.topValid = true;
     h.sp++;
+  }
+
+  /** Makes h.top the real top again after pops: reveals it from the witness if needed. */
+  settle(): void {
+    const h = this.h;
+    if (this.topValid) return;
+    this.topValid = true;
+    if (this.height() === 0) {
+      h.top = 0n;
+      return;
+    }
+    const it = this.w.operand();
+    if (!eq(H(it.beneath, it.value), h.operands)) throw new ProofError("BadOperandProof", `operand ${this.popped} does not match the operand stack hash`);
+    this.popped++;
+    h.operands = it.beneath;
+    h.top = readWord(it.value);
   }
 
   /** Reads a leaf of a tree and checks it against `root`; returns the item for a later write. */
@@ -217,6 +253,7 @@ class Step {
       t.steps = this.pre.steps + 1;
       return t;
     }
+    this.settle();
     h.steps = this.pre.steps + 1;
     if (h.status === STATUS_CODE.running && h.steps === h.maxSteps) h.status = STATUS_CODE.out_of_steps;
     return h;
@@ -239,14 +276,16 @@ class Step {
     for (let k = 0; k < keep; k++) kept.push(this.pop());
     if (h.depth === 0) throw new ProofError("NoFrame", "return from the bottom frame");
     const f = this.w.frame();
-    if (!eq(frameHash(f.prev, f.returnPc, f.callerFp, f.callerNlocals, f.callerLocalsRoot, f.callerOperands), h.framesHash))
+    if (!eq(frameHash(f.prev, f.returnPc, f.callerFp, f.callerNlocals, f.callerLocalsRoot, f.callerTop, f.callerOperands), h.framesHash))
       throw new ProofError("BadFrameProof", "frame record does not match the frames hash");
     const calleeFp = h.fp;
     h.framesHash = f.prev;
     h.fp = f.callerFp;
     h.nlocals = f.callerNlocals;
     h.localsRoot = f.callerLocalsRoot;
+    h.top = f.callerTop;
     h.operands = f.callerOperands;
+    this.topValid = true;
     h.sp = calleeFp;
     for (let k = keep - 1; k >= 0; k--) this.push(kept[k]!);
     h.depth--;
@@ -262,11 +301,15 @@ class Step {
     const params: bigint[] = [];
     for (let k = 0; k < fn.nparams; k++) params.push(this.pop());
     params.reverse();
-    h.framesHash = frameHash(h.framesHash, h.pc + 1, h.fp, h.nlocals, h.localsRoot, h.operands);
+    // The caller is suspended with its top operand known (spec/STATE.md section 2).
+    this.settle();
+    h.framesHash = frameHash(h.framesHash, h.pc + 1, h.fp, h.nlocals, h.localsRoot, h.top, h.operands);
     h.localsRoot = localsRootOf(params, fn.nlocals);
     h.fp = nfp;
     h.nlocals = fn.nlocals;
+    h.top = 0n;
     h.operands = ZERO32;
+    this.topValid = true;
     h.sp = nfp + fn.nlocals;
     h.depth++;
     h.pc = fn.entry;

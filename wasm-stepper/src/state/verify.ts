@@ -35,7 +35,11 @@ export class ProofReader implements WitnessSource {
     const version = readWord(this.word());
     if (version !== BigInt(LAYOUT_VERSION)) throw new ProofError("BadVersion", `proof layout version ${version}, expected ${LAYOUT_VERSION}`);
     const h = {} as Header;
-    parseControl(this.word(), h);
+    const control = this.word();
+    if (control[30] !== 0 || control[31] !== 0) throw new ProofError("BadHeader", "control word padding must be zero");
+    parseControl(control, h);
+    h.top = readWord(this.word());
+    if (h.top >= 1n << 64n) throw new ProofError("BadHeader", "top operand wider than 64 bits");
     h.operands = this.word();
     h.localsRoot = this.word();
     h.framesHash = this.word();
@@ -92,6 +96,7 @@ export class ProofReader implements WitnessSource {
       callerFp: this.num(),
       callerNlocals: this.num(),
       callerLocalsRoot: this.word(),
+      callerTop: readWord(this.word()),
       callerOperands: this.word(),
     };
   }

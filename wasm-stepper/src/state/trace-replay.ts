@@ -1,0 +1,175 @@
+/**
+ * Re-execution from stored snapshots, shared by the main thread and the trace
+ * workers (src/state/trace.ts, src/state/trace-worker.ts): one Machine and one
+ * StateCommitment per trace, moved from snapshot to snapshot and run forward to
+ * the requested positions.
+ *
+ * Moving the machine to another snapshot keeps the commitment's memory tree:
+ * only the 32-byte leaves whose bytes differ between the machine's memory and
+ * the snapshot's are marked for rehashing (instead of rebuilding the tree of
+ * the whole memory, which costs about 0.5 us per leaf: ~16 ms for 1 MiB).
+ */
+import { LEAF_SIZE, PAGE_SIZE, type Machine, type MachineSnapshot } from "../machine.ts";
+import { StateCommitment } from "./commit.ts";
+import { machineFor, type ProveTarget } from "./prove.ts";
+
+/**
+ * A snapshot as a Trace stores it: the machine state without its memory, and
+ * the memory as 64 KiB pages. A page equal to the previous snapshot's page is
+ * the same object (snapshots share unchanged pages). Pages live in
+ * SharedArrayBuffers, so posting a snapshot to a worker copies no memory.
+ */
+export interface StoredSnapshot {
+  steps: number;
+  state: Omit<MachineSnapshot, "memory">;
+  pages: Uint8Array[];
+  memoryLength: number;
+}
+
+/** Bytes two snapshots' pages are compared in (Buffer.equals is a native memcmp). */
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
+}
+
+/** Stores `s`, sharing the pages that equal `prev`'s. Returns the snapshot and the bytes it added. */
+export function storeSnapshot(s: MachineSnapshot, prev: StoredSnapshot | undefined): { snap: StoredSnapshot; newBytes: number } {
+  const { memory, ...state } = s;
+  const pages: Uint8Array[] = [];
+  let newBytes = 0;
+  for (let off = 0, i = 0; off < memory.length; off += PAGE_SIZE, i++) {
+    const view = memory.subarray(off, off + PAGE_SIZE);
+    const old = prev?.pages[i];
+    if (old !== undefined && bytesEqual(old, view)) {
+      pages.push(old);
+      continue;
+    }
+    const page = new Uint8Array(new SharedArrayBuffer(PAGE_SIZE));
+    page.set(view);
+    pages.push(page);
+    newBytes += PAGE_SIZE;
+  }
+  for (const x of [state.stack, state.frames, state.globals, state.table, state.dataDropped, state.elemDropped, state.output]) newBytes += x.byteLength;
+  return { snap: { steps: s.steps, state, pages, memoryLength: memory.length }, newBytes };
+}
+
+/** The dirty-list interface of the Machine that lets a commitment skip a full memory rebuild. */
+interface DirtyListMachine {
+  allDirty: boolean;
+  dirtyList: Int32Array;
+  dirtyCount: number;
+}
+
+function hasDirtyList(m: Machine): m is Machine & DirtyListMachine {
+  const x = m as unknown as Partial<DirtyListMachine>;
+  return typeof x.allDirty === "boolean" && x.dirtyList instanceof Int32Array && typeof x.dirtyCount === "number";
+}
+
+/** Counters of what a Replayer did (for benchmarks and tests). */
+export interface ReplayStats {
+  /** Steps executed. */
+  steps: number;
+  /** Snapshots restored, and how many of those kept the memory tree (incremental). */
+  restores: number;
+  incrementalRestores: number;
+  /** Memory leaves marked for rehashing by incremental restores. */
+  restoredLeaves: number;
+  hashes: number;
+}
+
+export function emptyStats(): ReplayStats {
+  return { steps: 0, restores: 0, incrementalRestores: 0, restoredLeaves: 0, hashes: 0 };
+}
+
+export class Replayer {
+  readonly machine: Machine;
+  private readonly commitment: StateCommitment;
+  /** True once the commitment has looked at the machine (its memory tree is built). */
+  private hashed = false;
+  private scratch = new Uint8Array(0);
+  private changed = new Int32Array(64);
+  readonly stats: ReplayStats = emptyStats();
+
+  constructor(target: ProveTarget) {
+    // The machine starts at step 0 of the same execution as the snapshots.
+    this.machine = machineFor(target);
+    this.commitment = new StateCommitment(this.machine);
+  }
+
+  /**
+   * State hashes at `positions` (ascending, each >= snap.steps, all in the same
+   * execution), starting from `snap` or from the machine's current state when
+   * that is already between `snap` and the position (running on is cheaper).
+   */
+  hashPositions(snap: StoredSnapshot, positions: readonly number[], out: Uint8Array, outOffset: number): void {
+    const m = this.machine;
+    let o = outOffset;
+    for (const p of positions) {
+      if (!(m.steps >= snap.steps && m.steps <= p)) this.restore(snap);
+      const before = m.steps;
+      m.runTo(p);
+      this.stats.steps += m.steps - before;
+      out.set(this.commitment.stateHash(), o);
+      this.hashed = true;
+      this.stats.hashes++;
+      o += 32;
+    }
+  }
+
+  private pushChanged(n: number, leaf: number): number {
+    if (n === this.changed.length) {
+      const c = new Int32Array(n * 2);
+      c.set(this.changed);
+      this.changed = c;
+    }
+    this.changed[n] = leaf;
+    return n + 1;
+  }
+
+  /** Puts the machine in the state of `snap`, keeping the memory tree when it can. */
+  restore(snap: StoredSnapshot): void {
+    const m = this.machine;
+    const len = snap.memoryLength;
+    if (this.scratch.length !== len) this.scratch = new Uint8Array(len);
+    const mem = this.scratch;
+    for (let i = 0; i < snap.pages.length; i++) mem.set(snap.pages[i]!, i * PAGE_SIZE);
+
+    // Incremental only if the commitment's tree describes the machine's memory
+    // (up to the pending dirty marks) and memory does not shrink (the tree
+    // assumes leaves past the memory's end are zero).
+    const incremental = this.hashed && hasDirtyList(m) && !m.allDirty && len >= m.memory.length;
+    let n = 0;
+    if (incremental) {
+      const cur = m.memory;
+      const pending = m as Machine & DirtyListMachine;
+      for (let k = 0; k < pending.dirtyCount; k++) n = this.pushChanged(n, pending.dirtyList[k]!);
+      const a = new Int32Array(cur.buffer, cur.byteOffset, cur.length >>> 2);
+      const b = new Int32Array(mem.buffer, mem.byteOffset, mem.length >>> 2);
+      const words = LEAF_SIZE >>> 2;
+      for (let off = 0; off < len; off += PAGE_SIZE) {
+        const inOld = off < cur.length;
+        if (inOld && bytesEqual(cur.subarray(off, off + PAGE_SIZE), mem.subarray(off, off + PAGE_SIZE))) continue;
+        // A page that differs (or is new: compared with the zero leaves the tree assumes).
+        for (let leaf = off / LEAF_SIZE, end = (off + PAGE_SIZE) / LEAF_SIZE; leaf < end; leaf++) {
+          const w = leaf * words;
+          let differs = false;
+          for (let j = 0; j < words; j++) {
+            if (b[w + j] !== (inOld ? a[w + j] : 0)) {
+              differs = true;
+              break;
+            }
+          }
+          if (differs) n = this.pushChanged(n, leaf);
+        }
+      }
+    }
+    m.restore({ ...snap.state, memory: mem });
+    this.stats.restores++;
+    if (incremental) {
+      const dm = m as Machine & DirtyListMachine;
+      dm.allDirty = false;
+      for (let k = 0; k < n; k++) m.markDirty(this.changed[k]! * LEAF_SIZE, LEAF_SIZE);
+      this.stats.incrementalRestores++;
+      this.stats.restoredLeaves += n;
+    }
+  }
+}

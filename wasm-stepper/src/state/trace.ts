@@ -1,0 +1,342 @@
+/**
+ * The trace path of DESIGN.md ("Fast and slow engines"): state hashes at any
+ * step of one execution, on demand, for the dissection moves of the game.
+ *
+ * `Trace.create` runs the whole execution once with the interpreter, keeping a
+ * snapshot every `stride` steps. `hashesAt(positions)` re-executes only from
+ * the nearest snapshot at or before each position: positions are grouped by
+ * snapshot segment and the segments are spread over worker threads (piscina),
+ * or run on the calling thread when the work is small.
+ *
+ * @example
+ * const trace = await Trace.create({ cm, opts: { input } }, { stride: 2 ** 20 });
+ * const [h1, h2] = await trace.hashesAt([1000, trace.steps]);
+ * const proof = trace.proveStep(999); // proof.after equals h1
+ * await trace.close();
+ *
+ * Memory cost of the snapshots: each snapshot holds the value stack up to sp
+ * (8 bytes a slot), the frame records, globals, table, the dropped flags and
+ * the output so far, plus the 64 KiB memory pages that changed since the
+ * previous snapshot (unchanged pages are shared). So a trace costs at most
+ * (steps / stride + 2) x (memory size + output size + stack), and much less
+ * when the program writes to few pages per stride. Example: a 40M-step run
+ * over 1 MiB of memory that rewrites all of it keeps 40 snapshots, ~42 MB, at
+ * the default stride 2^20; at stride 2^16 it would keep ~610 (~670 MB). A
+ * smaller stride makes each position cheaper to reach (at most `stride` steps
+ * of re-execution) at that memory cost: `trace.snapshotBytes` reports it.
+ */
+import { randomUUID } from "node:crypto";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { Piscina } from "piscina";
+import { UsageError } from "../errors.ts";
+import type { Machine } from "../machine.ts";
+import type { RunResult, Status } from "../types.ts";
+import { Prover, machineFor, type ProveTarget, type StepProof } from "./prove.ts";
+import { Replayer, storeSnapshot, type ReplayStats, type StoredSnapshot } from "./trace-replay.ts";
+import type { TraceTask, TraceTaskResult } from "./trace-worker.ts";
+
+export type { StoredSnapshot } from "./trace-replay.ts";
+
+/** The worker entry (it loads trace-worker.ts, with tsx when needed). */
+const WORKER_FILE = fileURLToPath(new URL("./trace-worker-boot.mjs", import.meta.url));
+
+export const DEFAULT_STRIDE = 2 ** 20;
+
+export interface TraceOptions {
+  /** Steps between snapshots (default 2^20). See the file comment for the memory cost. */
+  stride?: number;
+  /** Worker threads for hashesAt (default os.availableParallelism(); 0: always the calling thread). */
+  workers?: number;
+  /**
+   * hashesAt work estimated below this many milliseconds runs on the calling
+   * thread: a worker task costs 11-65 us of dispatch (PERFORMANCE.md) and a
+   * worker's first task for a trace compiles the module and builds the memory
+   * tree. Default 1; 0 sends every request with at least one position to the workers.
+   */
+  inlineBelowMs?: number;
+  /** Called after every stride of Trace.create with the steps executed so far. */
+  onProgress?: (steps: number) => void;
+}
+
+/** How the last hashesAt call was served. */
+export interface HashesAtInfo {
+  positions: number;
+  /** Distinct positions after clamping to the end of the execution. */
+  distinct: number;
+  segments: number;
+  /** Estimated work, milliseconds of one thread. */
+  estimatedMs: number;
+  /** "inline": the calling thread; "workers": `tasks` piscina tasks. */
+  mode: "inline" | "workers";
+  tasks: number;
+  /** Summed over the threads that did the work. */
+  stats: ReplayStats & { coldTasks: number };
+  ms: number;
+}
+
+/** Per-position cost of a state hash besides re-execution, and per byte of a restore (rough). */
+const HASH_NS = 20_000;
+const RESTORE_NS_PER_BYTE = 0.5;
+/** A full memory tree build, per 32-byte leaf. */
+const BUILD_NS_PER_LEAF = 500;
+
+function toShared(b: Uint8Array): Uint8Array {
+  const s = new Uint8Array(new SharedArrayBuffer(b.length));
+  s.set(b);
+  return s;
+}
+
+function checkPosition(p: unknown, what: string): number {
+  if (typeof p !== "number") throw new UsageError(`${what} must be a number, got ${typeof p}`);
+  if (!Number.isSafeInteger(p) || p < 0) throw new UsageError(`${what} must be a non-negative integer, got ${p}`);
+  return p;
+}
+
+interface Job {
+  snap: number;
+  positions: number[];
+}
+
+export class Trace {
+  /** Steps executed to the terminal state. */
+  readonly steps: number;
+  readonly status: Exclude<Status, "running">;
+  /** The execution's result (status, results, output, steps). */
+  readonly result: RunResult;
+  /** Bytes held by the snapshots (shared pages counted once). */
+  readonly snapshotBytes: number;
+  /** Milliseconds Trace.create spent, and its interpretation speed (ns per step, snapshots included). */
+  readonly createMs: number;
+  readonly nsPerStep: number;
+  /** How the last hashesAt call was served. */
+  lastHashesAt: HashesAtInfo | undefined;
+
+  private readonly id = randomUUID();
+  private pool: Piscina<TraceTask, TraceTaskResult> | undefined;
+  private local: Replayer | undefined;
+  private proveMachine: Machine | undefined;
+  private shared: { module: Uint8Array; input: Uint8Array } | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly target: ProveTarget,
+    readonly stride: number,
+    readonly workers: number,
+    private readonly inlineBelowMs: number,
+    /** Ascending by steps: every multiple of the stride, and the terminal state. */
+    private readonly snapshots: StoredSnapshot[],
+    m: Machine,
+    snapshotBytes: number,
+    createMs: number,
+  ) {
+    this.steps = m.steps;
+    this.result = m.result();
+    this.status = this.result.status;
+    this.snapshotBytes = snapshotBytes;
+    this.createMs = createMs;
+    this.nsPerStep = m.steps > 0 ? (createMs * 1e6) / m.steps : 0;
+  }
+
+  /**
+   * Runs the execution of `target` to its terminal state (it must terminate:
+   * bound it with `opts.limits.maxSteps`), keeping a snapshot at every multiple
+   * of `stride` and of the terminal state.
+   */
+  static async create(target: ProveTarget, opts: TraceOptions = {}): Promise<Trace> {
+    const stride = opts.stride ?? DEFAULT_STRIDE;
+    if (!Number.isSafeInteger(stride) || stride < 1) throw new UsageError(`stride must be a positive integer, got ${stride}`);
+    const workers = opts.workers ?? os.availableParallelism();
+    if (!Number.isSafeInteger(workers) || workers < 0) throw new UsageError(`workers must be a non-negative integer, got ${workers}`);
+    const inlineBelowMs = opts.inlineBelowMs ?? 1;
+    if (!(inlineBelowMs >= 0)) throw new UsageError(`inlineBelowMs must be >= 0, got ${inlineBelowMs}`);
+
+    const t0 = performance.now();
+    const m = machineFor(target);
+    const snaps: StoredSnapshot[] = [];
+    let bytes = 0;
+    const keep = () => {
+      const { snap, newBytes } = storeSnapshot(m.snapshot(), snaps[snaps.length - 1]);
+      snaps.push(snap);
+      bytes += newBytes;
+    };
+    keep();
+    while (m.status === "running") {
+      m.runTo(m.steps + stride);
+      // A terminal state is kept below, whatever its step count.
+      if (m.status === "running") keep();
+      opts.onProgress?.(m.steps);
+      // Let timers and I/O run between slices (progress output, signals).
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    // The terminal state (a step never leaves a state unchanged, so it is not kept yet unless it is step 0).
+    if (snaps[snaps.length - 1]!.steps !== m.steps) keep();
+    return new Trace(target, stride, workers, inlineBelowMs, snaps, m, bytes, performance.now() - t0);
+  }
+
+  /** Number of snapshots kept. */
+  get snapshotCount(): number {
+    return this.snapshots.length;
+  }
+
+  /** Index of the last snapshot at or before step `p` (p <= this.steps). */
+  private snapshotFor(p: number): number {
+    const s = this.snapshots;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (s[mid]!.steps <= p) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new UsageError("the trace is closed");
+  }
+
+  /** Estimated milliseconds of one thread for `jobs` (re-execution, restores, hashes). */
+  private estimateMs(job: Job, cold: boolean): number {
+    const snap = this.snapshots[job.snap]!;
+    const run = (job.positions[job.positions.length - 1]! - snap.steps) * this.nsPerStep;
+    const restore = snap.memoryLength * RESTORE_NS_PER_BYTE;
+    const build = cold ? (snap.memoryLength / 32) * BUILD_NS_PER_LEAF : 0;
+    return (run + restore + build + job.positions.length * HASH_NS) / 1e6;
+  }
+
+  /**
+   * The state hash at each position (a step count). A position past the end
+   * gives the terminal state's hash (a terminal state steps to itself). Any
+   * order, repeats allowed; the result is in the order of `positions`.
+   */
+  async hashesAt(positions: readonly number[]): Promise<Uint8Array[]> {
+    this.checkOpen();
+    if (!Array.isArray(positions)) throw new UsageError("positions must be an array of step numbers");
+    const t0 = performance.now();
+    const clamped = positions.map((p, i) => Math.min(checkPosition(p, `position ${i}`), this.steps));
+    const distinct = [...new Set(clamped)].sort((a, b) => a - b);
+    const jobs: Job[] = [];
+    for (const p of distinct) {
+      const s = this.snapshotFor(p);
+      const last = jobs[jobs.length - 1];
+      if (last && last.snap === s) last.positions.push(p);
+      else jobs.push({ snap: s, positions: [p] });
+    }
+
+    const inlineMs = jobs.reduce((a, j, i) => a + this.estimateMs(j, i === 0 && this.local === undefined), 0);
+    const useWorkers = this.workers > 0 && jobs.length > 0 && inlineMs >= this.inlineBelowMs;
+    const info: HashesAtInfo = {
+      positions: positions.length,
+      distinct: distinct.length,
+      segments: jobs.length,
+      estimatedMs: inlineMs,
+      mode: useWorkers ? "workers" : "inline",
+      tasks: 0,
+      stats: { steps: 0, restores: 0, incrementalRestores: 0, restoredLeaves: 0, hashes: 0, coldTasks: 0 },
+      ms: 0,
+    };
+    const byPos = new Map<number, Uint8Array>();
+    const all = new Uint8Array(distinct.length * 32);
+    if (!useWorkers) {
+      this.local ??= new Replayer(this.target);
+      const before = { ...this.local.stats };
+      let o = 0;
+      for (const j of jobs) {
+        this.local.hashPositions(this.snapshots[j.snap]!, j.positions, all, o);
+        o += j.positions.length * 32;
+      }
+      for (const k of ["steps", "restores", "incrementalRestores", "restoredLeaves", "hashes"] as const) info.stats[k] = this.local.stats[k] - before[k];
+    } else {
+      const chunks = this.partition(jobs, Math.min(jobs.length, this.workers * 2));
+      info.tasks = chunks.length;
+      const results = await Promise.all(chunks.map((c) => this.runTask(c)));
+      let o = 0;
+      for (const r of results) {
+        all.set(r.hashes, o);
+        o += r.hashes.length;
+        for (const k of ["steps", "restores", "incrementalRestores", "restoredLeaves", "hashes"] as const) info.stats[k] += r.stats[k];
+        if (r.stats.cold) info.stats.coldTasks++;
+      }
+    }
+    distinct.forEach((p, i) => byPos.set(p, all.subarray(i * 32, i * 32 + 32)));
+    info.ms = performance.now() - t0;
+    this.lastHashesAt = info;
+    return clamped.map((p) => byPos.get(p)!.slice());
+  }
+
+  /** The state hash at one position. */
+  async hashAt(position: number): Promise<Uint8Array> {
+    return (await this.hashesAt([position]))[0]!;
+  }
+
+  /**
+   * Splits `jobs` (ascending) into at most `n` contiguous runs of about equal
+   * estimated work: a worker serves a run in order, and more runs than
+   * workers lets a fast worker take more of them.
+   */
+  private partition(jobs: Job[], n: number): Job[][] {
+    const cost = jobs.map((j) => this.estimateMs(j, false));
+    const total = cost.reduce((a, b) => a + b, 0);
+    const out: Job[][] = [];
+    let cur: Job[] = [];
+    let acc = 0;
+    for (let i = 0; i < jobs.length; i++) {
+      cur.push(jobs[i]!);
+      acc += cost[i]!;
+      if (out.length < n - 1 && acc >= (total * (out.length + 1)) / n) {
+        out.push(cur);
+        cur = [];
+      }
+    }
+    if (cur.length > 0) out.push(cur);
+    return out;
+  }
+
+  private runTask(jobs: Job[]): Promise<TraceTaskResult> {
+    if (!this.pool) {
+      this.pool = new Piscina<TraceTask, TraceTaskResult>({ filename: WORKER_FILE, minThreads: this.workers, maxThreads: this.workers });
+    }
+    if (!this.shared) {
+      const t = this.target;
+      this.shared = { module: toShared(t.cm.module.bytes), input: toShared(t.opts?.input ?? new Uint8Array(0)) };
+    }
+    const t = this.target;
+    const task: TraceTask = {
+      traceId: this.id,
+      module: this.shared.module,
+      input: this.shared.input,
+      jobs: jobs.map((j) => ({ snapshot: this.snapshots[j.snap]!, positions: j.positions })),
+    };
+    if (t.opts?.limits) task.limits = t.opts.limits;
+    if (t.invoke) task.invoke = t.invoke;
+    return this.pool.run(task);
+  }
+
+  /**
+   * The proof of step `n` (from state n to n+1), from the nearest snapshot:
+   * `before` equals hashesAt([n]), `after` hashesAt([n + 1]). Past the end it
+   * is the terminal state's identity step.
+   */
+  proveStep(n: number): StepProof {
+    this.checkOpen();
+    checkPosition(n, "step");
+    const snap = this.snapshots[this.snapshotFor(Math.min(n, this.steps))]!;
+    this.proveMachine ??= machineFor(this.target);
+    const m = this.proveMachine;
+    const mem = new Uint8Array(snap.memoryLength);
+    snap.pages.forEach((p, i) => mem.set(p, i * p.length));
+    // restore() marks the whole state for a fresh commitment (the Prover's own).
+    m.restore({ ...snap.state, memory: mem });
+    m.runTo(n);
+    return { ...new Prover(m).proveNext(), step: n };
+  }
+
+  /** Stops the worker threads. The trace cannot be used afterwards. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const p = this.pool;
+    this.pool = undefined;
+    if (p) await p.destroy();
+  }
+}

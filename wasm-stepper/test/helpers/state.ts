@@ -1,0 +1,598 @@
+/**
+ * Helpers for the state-commitment and one-step-proof tests (test/state*.test.ts)
+ * and the vector generator (scripts/gen-vectors.ts). No vitest imports here: the
+ * generator runs outside vitest, so checks throw plain Errors with context.
+ *
+ * - `refStateHash(m)`: the state hash of a Machine computed from spec/STATE.md
+ *   alone (its own Merkle trees, tags from spec/state.json, the independent
+ *   hash-wasm keccak) -- it does not use src/state/*, so it pins commit.ts to
+ *   the spec, not to itself.
+ * - `lockstep(target)`: proves and verifies every step of a run.
+ * - `labelProof(before, proof)`: what each word of a proof is (header field,
+ *   operand value, Merkle sibling of which tree and level, frame field...).
+ */
+import spec from "../../spec/state.json" with { type: "json" };
+import { keccak256HashWasm } from "../../src/hash/keccak.ts";
+import { OPCODE_NAMES } from "../../src/ir/opcodes.ts";
+import { Machine, PAGE_SIZE } from "../../src/machine.ts";
+import type { CompiledModule } from "../../src/compile/types.ts";
+import { compileWasm } from "../../src/load.ts";
+import { StateCommitment } from "../../src/state/commit.ts";
+import { Prover, machineFor, type ProveTarget, type StepProof } from "../../src/state/prove.ts";
+import { ProofReader, verifyStep } from "../../src/state/verify.ts";
+import { executeStep, type FrameItem, type MerkleItem, type OperandItem, type SegmentItem, type TreeKind } from "../../src/state/step.ts";
+import { ProofError, type ProofErrorCode } from "../../src/state/errors.ts";
+import type { Header } from "../../src/state/header.ts";
+import { wat } from "./wat.ts";
+
+// ---------------------------------------------------------------- bytes
+
+export function hex(b: Uint8Array): string {
+  return "0x" + Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex");
+}
+
+export function unhex(s: string): Uint8Array {
+  if (!/^0x([0-9a-f]{2})*$/.test(s)) throw new Error(`not a 0x-prefixed lower-case hex string: ${s.slice(0, 40)}`);
+  return new Uint8Array(Buffer.from(s.slice(2), "hex"));
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export const WORD = 32;
+
+export function wordsOf(proof: Uint8Array): number {
+  return proof.length / WORD;
+}
+
+/** A copy of `proof` with bit `bit` (0 = least significant bit of the word's last byte) of word `w` flipped. */
+export function flipBit(proof: Uint8Array, w: number, bit: number): Uint8Array {
+  const out = proof.slice();
+  const byte = w * WORD + 31 - (bit >> 3);
+  out[byte] = out[byte]! ^ (1 << (bit & 7));
+  return out;
+}
+
+export async function compileWat(text: string, name = "state-test.wat"): Promise<CompiledModule> {
+  return compileWasm(await wat(text, name));
+}
+
+// ---------------------------------------------------------------- reference state hash (spec/STATE.md)
+
+const enc = new TextEncoder();
+const TAGS = {
+  machine: enc.encode(spec.tags.machine),
+  rest: enc.encode(spec.tags.rest),
+  heap: enc.encode(spec.tags.heap),
+  static: enc.encode(spec.tags.static),
+  frame: enc.encode(spec.tags.frame),
+  data: enc.encode(spec.tags.data),
+  elem: enc.encode(spec.tags.elem),
+};
+
+function cat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function K(...parts: Uint8Array[]): Uint8Array {
+  return keccak256HashWasm(cat(parts));
+}
+
+/** w(n): 32-byte big-endian. */
+function W(n: number | bigint): Uint8Array {
+  const out = new Uint8Array(32);
+  let v = BigInt(n);
+  for (let i = 31; i >= 0; i--) {
+    out[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return out;
+}
+
+const ZEROS: Uint8Array[] = [new Uint8Array(32)];
+for (let k = 1; k <= 40; k++) ZEROS.push(K(ZEROS[k - 1]!, ZEROS[k - 1]!));
+
+/** ceil(log2(max(n, 1))). */
+export function refDepthFor(n: number): number {
+  let d = 0;
+  while (2 ** d < n) d++;
+  return d;
+}
+
+/** Root of a depth-d tree whose first leaves are `leaves` (32 bytes each), the rest zero. */
+function refRoot(leaves: Uint8Array[], d: number): Uint8Array {
+  if (leaves.length > 2 ** d) throw new Error(`${leaves.length} leaves do not fit a tree of depth ${d}`);
+  let level = leaves;
+  for (let k = 0; k < d; k++) {
+    if (level.length === 0) return ZEROS[d]!;
+    const next: Uint8Array[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(K(level[i]!, level[i + 1] ?? ZEROS[k]!));
+    level = next;
+  }
+  return level[0] ?? ZEROS[d]!;
+}
+
+/** 32-byte leaves of a byte string, the last zero-padded. */
+function byteLeaves(b: Uint8Array): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < b.length; i += 32) {
+    const l = new Uint8Array(32);
+    l.set(b.subarray(i, Math.min(i + 32, b.length)));
+    out.push(l);
+  }
+  return out;
+}
+
+function slot(S: Int32Array, k: number): Uint8Array {
+  return W((BigInt(S[2 * k + 1]! >>> 0) << 32n) | BigInt(S[2 * k]! >>> 0));
+}
+
+function chain(S: Int32Array, from: number, to: number): Uint8Array {
+  let h: Uint8Array = new Uint8Array(32);
+  for (let k = from; k < to; k++) h = K(h, slot(S, k));
+  return h;
+}
+
+function u32(n: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, n >>> 0);
+  return b;
+}
+
+const STATUS: Record<string, number> = spec.statuses;
+const TRAPS: Record<string, number> = spec.traps;
+
+/** Static per-module parts of the reference hash, cached per compiled module. */
+const refModuleCache = new WeakMap<CompiledModule, { code: Uint8Array; funcs: Uint8Array; dataLeaves: Uint8Array[]; elemLeaves: Uint8Array[] }>();
+
+function refModule(cm: CompiledModule) {
+  let r = refModuleCache.get(cm);
+  if (r) return r;
+  const m = cm.module;
+  const codeLeaves: Uint8Array[] = [];
+  for (let pc = 0; pc < cm.length; pc++) {
+    const l = new Uint8Array(32);
+    for (let k = 0; k < 4; k++) l.set(u32(cm.code[pc * 4 + k]!), 4 * k);
+    codeLeaves.push(l);
+  }
+  // typeId: index of the first equal type in the type section.
+  const typeKey = (i: number) => `${m.types[i]!.params.join(",")}>${m.types[i]!.results.join(",")}`;
+  const typeId = (i: number) => {
+    for (let j = 0; j <= i; j++) if (typeKey(j) === typeKey(i)) return j;
+    return i;
+  };
+  const funcLeaves = cm.funcs.map((f, i) => {
+    const ti = i < m.imports.length ? m.imports[i]!.typeIndex : m.funcTypes[i - m.imports.length]!;
+    const l = new Uint8Array(32);
+    l.set(u32(f.host ? spec.widths.hostEntry : f.entry), 0);
+    l.set(u32(f.nparams), 4);
+    l.set(u32(f.nlocals), 8);
+    l.set(u32(f.maxHeight), 12);
+    l.set(u32(typeId(ti)), 16);
+    l.set(u32(f.type.results.length), 20);
+    return l;
+  });
+  const dataLeaves = m.datas.map((d) => K(TAGS.data, refRoot(byteLeaves(d.bytes), refDepthFor(Math.ceil(d.bytes.length / 32))), W(d.bytes.length)));
+  const elemLeaves = m.elems.map((e) => K(TAGS.elem, refRoot(e.funcs.map((f) => W(f >>> 0)), refDepthFor(e.funcs.length)), W(e.funcs.length)));
+  r = { code: refRoot(codeLeaves, refDepthFor(cm.length)), funcs: refRoot(funcLeaves, refDepthFor(cm.funcs.length)), dataLeaves, elemLeaves };
+  refModuleCache.set(cm, r);
+  return r;
+}
+
+/** The state hash of `m`, from spec/STATE.md section 3 (independent of src/state). */
+export function refStateHash(m: Machine): Uint8Array {
+  const cm = m.cm;
+  const mod = cm.module;
+  const S = m.stack32;
+  const rm = refModule(cm);
+  // frames: record k = [returnPc, callerFp (fp of frame k), callee function (frame k+1)]
+  const nlocalsOf = (k: number) => (k === 0 ? 0 : cm.funcs[m.frames[(k - 1) * 3 + 2]!]!.nlocals);
+  const fpOf = (k: number) => (k === m.depth ? m.fp : m.frames[k * 3 + 1]!);
+  const localsRoot = (fp: number, nl: number) => {
+    const leaves: Uint8Array[] = [];
+    for (let k = 0; k < nl; k++) leaves.push(slot(S, fp + k));
+    return refRoot(leaves, refDepthFor(nl));
+  };
+  let framesHash: Uint8Array = new Uint8Array(32);
+  for (let k = 0; k < m.depth; k++) {
+    const fp = fpOf(k);
+    const nl = nlocalsOf(k);
+    const end = fpOf(k + 1);
+    framesHash = K(TAGS.frame, framesHash, W(m.frames[k * 3]!), W(fp), W(nl), localsRoot(fp, nl), chain(S, fp + nl, end));
+  }
+  const nl = nlocalsOf(m.depth);
+  const control = new Uint8Array(32);
+  const dv = new DataView(control.buffer);
+  dv.setUint8(0, STATUS[m.status]!);
+  dv.setUint8(1, TRAPS[m.trap ?? "none"]!);
+  dv.setUint32(4, nl);
+  dv.setUint32(8, m.pc);
+  dv.setBigUint64(12, BigInt(m.steps));
+  dv.setUint32(20, m.sp);
+  dv.setUint32(24, m.fp);
+  dv.setUint32(28, m.depth);
+
+  const globals: Uint8Array[] = [];
+  for (let i = 0; i < mod.globals.length; i++) globals.push(slot(m.globals32, i));
+  const maxPages = m.maxPages;
+  const memDepth = Math.max(spec.widths.minMemoryTreeDepth, refDepthFor(maxPages) + 11);
+  const table = Array.from(m.table, (f) => W(f >>> 0));
+  const dataLeaves = rm.dataLeaves.map((l, i) => (m.dataDropped[i] ? ZEROS[0]! : l));
+  const elemLeaves = rm.elemLeaves.map((l, i) => (m.elemDropped[i] ? ZEROS[0]! : l));
+  const out = m.output.subarray(0, m.outputLength);
+  let acc: Uint8Array = new Uint8Array(32);
+  const full = Math.floor(out.length / 32);
+  for (let i = 0; i < full; i++) acc = K(acc, out.subarray(32 * i, 32 * i + 32));
+  const partial = new Uint8Array(32);
+  partial.set(out.subarray(32 * full));
+
+  const heap = K(
+    TAGS.heap,
+    refRoot(byteLeaves(m.memory), memDepth),
+    W(m.memory.length / PAGE_SIZE),
+    refRoot(table, refDepthFor(m.table.length)),
+    refRoot(dataLeaves, refDepthFor(mod.datas.length)),
+    refRoot(elemLeaves, refDepthFor(mod.elems.length)),
+    acc,
+    partial,
+    W(m.outputLength),
+  );
+  const stat = K(
+    TAGS.static,
+    rm.code,
+    W(cm.length),
+    rm.funcs,
+    W(cm.funcs.length),
+    W(mod.globals.length),
+    W(m.table.length),
+    W(mod.datas.length),
+    W(mod.elems.length),
+    refRoot(byteLeaves(m.input), spec.widths.inputTreeDepth),
+    W(m.input.length),
+    W(m.limits.maxSteps),
+    W(maxPages),
+    W(m.limits.maxCallDepth),
+    W(m.limits.maxValueStack),
+    W(m.limits.maxOutputBytes),
+  );
+  const rest = K(TAGS.rest, framesHash, refRoot(globals, refDepthFor(mod.globals.length)), heap, stat);
+  const preimage = cat([TAGS.machine, control, chain(S, m.fp + nl, m.sp), localsRoot(m.fp, nl), rest]);
+  if (preimage.length !== spec.widths.stateHashPreimage) throw new Error(`state hash preimage is ${preimage.length} bytes`);
+  return keccak256HashWasm(preimage);
+}
+
+// ---------------------------------------------------------------- lockstep
+
+export interface StepInfo {
+  step: number;
+  pc: number;
+  /** Mnemonic of the instruction at pc before the step (for a terminal state: the one it stopped at). */
+  op: string;
+  statusBefore: string;
+  statusAfter: string;
+  trap?: string;
+  depthBefore: number;
+  depthAfter: number;
+  pcAfter: number;
+  proof: StepProof;
+}
+
+export interface LockstepOptions {
+  /** Check the spec-reference hash every `refEvery` steps (and at the start and the end). 0: only start and end. */
+  refEvery?: number;
+  /** Keep the proofs of steps for which this returns true. */
+  keep?: (s: StepInfo) => boolean;
+  /** Called for every step (after verification). */
+  onStep?: (s: StepInfo) => void;
+}
+
+export interface LockstepResult {
+  /** Steps proven (the terminal self-step not included). */
+  steps: number;
+  status: string;
+  trap?: string;
+  finalHash: Uint8Array;
+  /** Mnemonics executed (the terminal self-step not included). */
+  ops: Set<string>;
+  kept: StepInfo[];
+  /** The terminal state's self-step. */
+  terminal: StepInfo;
+  refChecks: number;
+}
+
+class LockstepError extends Error {}
+
+/**
+ * Runs `target` to its end, proving every step, and checks for each step n:
+ * before(n) == after(n-1) (the chain is continuous), verifyStep(before, proof)
+ * == after, the commitment's stateHash() right after the step == after, and at
+ * sampled steps the spec-reference hash == after. Then proves the terminal
+ * state's self-step (header-only proof, after == before) and checks that a
+ * fresh Machine.run() reaches the same final hash.
+ */
+export function lockstep(target: ProveTarget, label: string, opts: LockstepOptions = {}): LockstepResult {
+  const m = machineFor(target);
+  return lockstepMachine(m, label, opts, () => {
+    const m2 = machineFor(target);
+    m2.run();
+    return new StateCommitment(m2).stateHash();
+  });
+}
+
+/** lockstep() on a prepared machine (for several invocations on one instance). */
+export function lockstepMachine(m: Machine, label: string, opts: LockstepOptions = {}, runHash?: () => Uint8Array, prover = new Prover(m)): LockstepResult {
+  const fail = (msg: string): never => {
+    throw new LockstepError(`${label}: ${msg}`);
+  };
+  const p = prover;
+  const ops = new Set<string>();
+  const kept: StepInfo[] = [];
+  let refChecks = 0;
+  const refCheck = (h: Uint8Array, what: string) => {
+    refChecks++;
+    const r = refStateHash(m);
+    if (!sameBytes(r, h)) fail(`${what}: the commitment's state hash ${hex(h)} differs from the spec-reference hash ${hex(r)}`);
+  };
+  let prev = p.stateHash();
+  refCheck(prev, `step 0 (initial state)`);
+  const refEvery = opts.refEvery ?? 0;
+  let n = 0;
+  const proveOne = (): StepInfo => {
+    const pc = m.pc;
+    const op = OPCODE_NAMES[m.cm.code[pc * 4]!] ?? `op${m.cm.code[pc * 4]}`;
+    const statusBefore = m.status;
+    const depthBefore = m.depth;
+    const step = m.steps;
+    let proof: StepProof;
+    try {
+      proof = p.proveNext();
+    } catch (e) {
+      return fail(`step ${step} (${op} at pc ${pc}): proveNext threw: ${(e as Error).message}`);
+    }
+    const where = `step ${step} (${op} at pc ${pc})`;
+    if (proof.step !== step) fail(`${where}: proof.step is ${proof.step}`);
+    if (!sameBytes(proof.before, prev)) fail(`${where}: before ${hex(proof.before)} is not the previous after ${hex(prev)}`);
+    let v: Uint8Array;
+    try {
+      v = verifyStep(proof.before, proof.proof);
+    } catch (e) {
+      return fail(`${where}: verifyStep rejected the prover's proof: ${(e as Error).message}`);
+    }
+    if (!sameBytes(v, proof.after)) fail(`${where}: verifyStep gives ${hex(v)}, the prover's after is ${hex(proof.after)}`);
+    const sh = p.stateHash();
+    if (!sameBytes(sh, proof.after)) fail(`${where}: stateHash() after the step is ${hex(sh)}, proveNext said ${hex(proof.after)}`);
+    prev = proof.after;
+    const info: StepInfo = {
+      step,
+      pc,
+      op,
+      statusBefore,
+      statusAfter: m.status,
+      depthBefore,
+      depthAfter: m.depth,
+      pcAfter: m.pc,
+      proof,
+    };
+    if (m.trap) info.trap = m.trap;
+    return info;
+  };
+  while (m.status === "running") {
+    const info = proveOne();
+    n++;
+    ops.add(info.op);
+    if (m.status !== "running" || (refEvery > 0 && n % refEvery === 0)) refCheck(info.proof.after, `after step ${info.step}`);
+    opts.onStep?.(info);
+    if (opts.keep?.(info)) kept.push(info);
+  }
+  const final = prev;
+  const terminal = proveOne();
+  if (!sameBytes(terminal.proof.after, terminal.proof.before)) fail(`the terminal state does not step to itself`);
+  if (terminal.proof.proof.length !== spec.widths.headerWords * WORD) fail(`the terminal self-step's proof is ${terminal.proof.proof.length} bytes, not the header alone`);
+  if (m.steps !== n) fail(`steps counter ${m.steps} after ${n} steps (the terminal self-step must not count)`);
+  opts.onStep?.(terminal);
+  if (opts.keep?.(terminal)) kept.push(terminal);
+  if (runHash) {
+    const rh = runHash();
+    if (!sameBytes(rh, final)) fail(`Machine.run() ends in ${hex(rh)}, stepping one by one in ${hex(final)}`);
+  }
+  const res: LockstepResult = { steps: n, status: m.status, finalHash: final, ops, kept, terminal, refChecks };
+  if (m.trap) res.trap = m.trap;
+  return res;
+}
+
+// ---------------------------------------------------------------- proof word labels
+
+/** What a proof word is. */
+export type WordLabel =
+  | { kind: "version" }
+  | { kind: "header"; field: string }
+  | { kind: "operand"; part: "value" | "beneath"; pop: number }
+  | { kind: "leaf"; tree: TreeKind; index: number }
+  | { kind: "sibling"; tree: TreeKind; index: number; level: number }
+  | { kind: "segment"; tree: "data" | "elem"; part: "root" | "len" }
+  | { kind: "frame"; field: "prev" | "returnPc" | "callerFp" | "callerNlocals" | "callerLocalsRoot" | "callerOperands" };
+
+export const HEADER_FIELDS = [
+  "version",
+  "control",
+  "operands",
+  "localsRoot",
+  "framesHash",
+  "globalsRoot",
+  "memoryRoot",
+  "memoryPages",
+  "tableRoot",
+  "dataRoot",
+  "elemRoot",
+  "outputAcc",
+  "outputPartial",
+  "outputLength",
+  "codeRoot",
+  "codeLength",
+  "funcsRoot",
+  "nFuncs",
+  "nGlobals",
+  "tableSize",
+  "nData",
+  "nElem",
+  "inputRoot",
+  "inputLength",
+  "maxSteps",
+  "maxMemoryPages",
+  "maxCallDepth",
+  "maxValueStack",
+  "maxOutputBytes",
+] as const;
+
+/** Numeric (w(n)) fields: the verifier reads them as numbers. */
+export const NUMERIC_HEADER_FIELDS = new Set(["memoryPages", "outputLength", "codeLength", "nFuncs", "nGlobals", "tableSize", "nData", "nElem", "inputLength", "maxSteps", "maxMemoryPages", "maxCallDepth", "maxValueStack", "maxOutputBytes"]);
+
+/** A ProofReader that records what each word it hands out is. */
+class LabellingReader extends ProofReader {
+  readonly labels: WordLabel[] = HEADER_FIELDS.map((f) => (f === "version" ? { kind: "version" as const } : { kind: "header" as const, field: f }));
+  private pops = 0;
+  private inSegment = false;
+
+  override operand(): OperandItem {
+    const r = super.operand();
+    this.labels.push({ kind: "operand", part: "value", pop: this.pops }, { kind: "operand", part: "beneath", pop: this.pops });
+    this.pops++;
+    return r;
+  }
+
+  override merkle(kind: TreeKind, index: number, depth: number, seg?: number): MerkleItem {
+    const r = super.merkle(kind, index, depth, seg);
+    if (!this.inSegment) {
+      this.labels.push({ kind: "leaf", tree: kind, index });
+      for (let k = 0; k < depth; k++) this.labels.push({ kind: "sibling", tree: kind, index, level: k });
+    }
+    return r;
+  }
+
+  override segment(kind: "data" | "elem", index: number, depth: number): SegmentItem {
+    this.inSegment = true;
+    const r = super.segment(kind, index, depth);
+    this.inSegment = false;
+    this.labels.push({ kind: "segment", tree: kind, part: "root" }, { kind: "segment", tree: kind, part: "len" }, { kind: "leaf", tree: kind, index });
+    for (let k = 0; k < depth; k++) this.labels.push({ kind: "sibling", tree: kind, index, level: k });
+    return r;
+  }
+
+  override frame(): FrameItem {
+    const r = super.frame();
+    for (const field of ["prev", "returnPc", "callerFp", "callerNlocals", "callerLocalsRoot", "callerOperands"] as const) this.labels.push({ kind: "frame", field });
+    return r;
+  }
+}
+
+/** Labels every word of a valid proof, in order; also returns the pre- and post-state headers. */
+export function labelProof(proof: Uint8Array): { labels: WordLabel[]; pre: Header; post: Header } {
+  const r = new LabellingReader(proof);
+  const pre = r.header();
+  const post = executeStep(pre, r);
+  if (!r.done) throw new Error("labelProof: words left over");
+  if (r.labels.length !== wordsOf(proof)) throw new Error(`labelProof: ${r.labels.length} labels for ${wordsOf(proof)} words`);
+  return { labels: r.labels, pre, post };
+}
+
+export function describeLabel(l: WordLabel): string {
+  switch (l.kind) {
+    case "version":
+      return "version";
+    case "header":
+      return `header.${l.field}`;
+    case "operand":
+      return `pop${l.pop}.${l.part}`;
+    case "leaf":
+      return `${l.tree}[${l.index}].leaf`;
+    case "sibling":
+      return `${l.tree}[${l.index}].sibling${l.level}`;
+    case "segment":
+      return `${l.tree}.${l.part}`;
+    case "frame":
+      return `frame.${l.field}`;
+  }
+}
+
+/** The error verifyStep must raise when one bit of a word with this label is flipped. */
+export function expectedFlipError(l: WordLabel): ProofErrorCode {
+  switch (l.kind) {
+    case "version":
+      return "BadVersion";
+    case "header":
+      return "BadHeader";
+    case "operand":
+      return "BadOperandProof";
+    case "leaf":
+    case "sibling":
+      return l.tree === "code" ? "BadCodeProof" : "BadMerkleProof";
+    case "segment":
+      return "BadSegmentProof";
+    case "frame":
+      return "BadFrameProof";
+  }
+}
+
+/** Is this word read by the verifier as a number (w(n))? */
+export function isNumericWord(l: WordLabel): boolean {
+  return (l.kind === "header" && NUMERIC_HEADER_FIELDS.has(l.field)) || (l.kind === "segment" && l.part === "len") || (l.kind === "frame" && (l.field === "returnPc" || l.field === "callerFp" || l.field === "callerNlocals"));
+}
+
+/** verifyStep's outcome: the post-state hash, or the ProofError code (other errors are rethrown). */
+export function verifyOutcome(before: Uint8Array, proof: Uint8Array): { after: Uint8Array } | { code: ProofErrorCode; message: string } {
+  try {
+    return { after: verifyStep(before, proof) };
+  } catch (e) {
+    if (e instanceof ProofError) return { code: e.code, message: e.message };
+    throw e;
+  }
+}
+
+export { Machine };
+
+// ---------------------------------------------------------------- running the programs of state-programs.ts
+
+import type { StateRun } from "./state-programs.ts";
+
+export interface RunOutcome {
+  label: string;
+  results: LockstepResult[];
+}
+
+/** A fresh machine for a run (before its first invocation is prepared). */
+export function machineForRun(cm: CompiledModule, run: StateRun): Machine {
+  const opts = { input: run.input ?? new Uint8Array(0), limits: run.limits ?? {} };
+  return run.task ? Machine.forTask(cm, opts) : Machine.instantiate(cm, opts);
+}
+
+/**
+ * Lockstep over a run: the task, or each invocation in turn on one instance
+ * with one Prover (the commitment follows the instance across invocations).
+ * A second instance runs the same invocations with Machine.run() and must
+ * reach the same hash at the end of each.
+ */
+export function lockstepRun(cm: CompiledModule, run: StateRun, label: string, opts: LockstepOptions = {}): RunOutcome {
+  const m = machineForRun(cm, run);
+  const twin = machineForRun(cm, run);
+  const results: LockstepResult[] = [];
+  if (run.task) {
+    results.push(lockstepMachine(m, label, opts, () => (twin.run(), new StateCommitment(twin).stateHash())));
+    return { label, results };
+  }
+  const prover = new Prover(m);
+  for (const [k, c] of (run.calls ?? []).entries()) {
+    m.prepareInvoke(c.name, c.args);
+    twin.prepareInvoke(c.name, c.args);
+    results.push(lockstepMachine(m, `${label} / call ${k} ${c.name}`, opts, () => (twin.run(), new StateCommitment(twin).stateHash()), prover));
+  }
+  return { label, results };
+}
