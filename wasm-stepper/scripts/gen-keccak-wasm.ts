@@ -31,7 +31,11 @@ const IN_PTR = 1024; // batch input / one-shot message area
 const IN_SIZE = 128 * 1024; // 2048 pairs of 64 bytes
 const OUT_PTR = IN_PTR + IN_SIZE; // batch output area
 const OUT_SIZE = 64 * 1024; // 2048 digests
-const PAGES = Math.ceil((OUT_PTR + OUT_SIZE) / 65536);
+// A region the host lays out itself, to hash buffers in place (no copy across the boundary):
+// the state commitment keeps its per-step hash inputs there.
+const ARENA_PTR = OUT_PTR + OUT_SIZE;
+const ARENA_SIZE = 1024 * 1024;
+const PAGES = Math.ceil((ARENA_PTR + ARENA_SIZE) / 65536);
 const RATE = 136; // keccak-256: 1088-bit rate
 
 const RC: bigint[] = [
@@ -250,6 +254,9 @@ export const IN_SIZE = ${IN_SIZE};
 /** Offset and size of the batch output area. */
 export const OUT_PTR = ${OUT_PTR};
 export const OUT_SIZE = ${OUT_SIZE};
+/** Offset and size of the host-managed arena (hashed in place with hash()). */
+export const ARENA_PTR = ${ARENA_PTR};
+export const ARENA_SIZE = ${ARENA_SIZE};
 /** keccak-256 rate in bytes. */
 export const RATE = ${RATE};
 

@@ -14,7 +14,7 @@
  * thread loads its own instance.)
  */
 import { createKeccak } from "hash-wasm";
-import { IN_PTR, IN_SIZE, KECCAK_WASM_BASE64, OUT_PTR, OUT_SIZE, RATE } from "./keccak-wasm.ts";
+import { ARENA_PTR, ARENA_SIZE, IN_PTR, IN_SIZE, KECCAK_WASM_BASE64, OUT_PTR, OUT_SIZE, RATE } from "./keccak-wasm.ts";
 
 interface KeccakExports {
   memory: { buffer: ArrayBuffer };
@@ -65,6 +65,27 @@ export const batchScratch = {
   /** Hash pairs 0..n-1 of `in` into digests 0..n-1 of `out` (n <= capacity). */
   run(n: number): void {
     wasm.batch64(IN_PTR, n, OUT_PTR);
+  },
+};
+
+/**
+ * A region of the keccak module's memory that callers lay out themselves and
+ * hash in place: `hash(off, len, outOff)` hashes bytes[off, off+len) into
+ * bytes[outOff, outOff+32) with no copy across the JS/Wasm boundary. Offsets are
+ * relative to `bytes`. One user at a time: `claim(owner)` returns false when
+ * another owner used it since, so the caller knows to re-lay its data.
+ */
+export const arena = {
+  bytes: mem.subarray(ARENA_PTR, ARENA_PTR + ARENA_SIZE),
+  size: ARENA_SIZE,
+  owner: undefined as unknown,
+  claim(owner: unknown): boolean {
+    if (this.owner === owner) return true;
+    this.owner = owner;
+    return false;
+  },
+  hash(off: number, len: number, outOff: number): void {
+    wasm.hash(ARENA_PTR + off, len, ARENA_PTR + outOff);
   },
 };
 

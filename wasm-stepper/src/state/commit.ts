@@ -4,7 +4,7 @@
  * dirty leaves and the lowest frame depth the interpreter records.
  */
 import type { CompiledModule } from "../compile/types.ts";
-import { hashPair, keccak256Into } from "../hash/keccak.ts";
+import { arena, hashPair } from "../hash/keccak.ts";
 import type { Machine } from "../machine.ts";
 import { MerkleTree } from "../merkle/tree.ts";
 import {
@@ -134,36 +134,73 @@ export function operandChain(S: Int32Array, from: number, to: number): Uint8Arra
   return out;
 }
 
+// Arena layout (src/hash/keccak.ts `arena`): the per-step hash inputs live in the
+// keccak module's memory and are hashed in place.
+const A_FINAL = 0; // 135-byte state-hash preimage
+const A_OUT = 160; // its digest
+const A_CHAIN = 256; // operand chain, 64 bytes an entry
+const A_CHAIN_CAP = 6144;
+const A_LOCALS = 512 * 1024; // locals tree levels
+const A_LOCALS_SIZE = 512 * 1024;
+
+/** Bytes and a 64-byte in-place hash: the arena, or a private buffer when the arena is too small. */
+interface HashBuf {
+  bytes: Uint8Array;
+  base: number;
+  /** keccak(bytes[base+i, base+i+64)) -> bytes[base+o, base+o+32). */
+  h64(i: number, o: number): void;
+}
+
+function arenaBuf(base: number): HashBuf {
+  return { bytes: arena.bytes, base, h64: (i, o) => arena.hash(base + i, 64, base + o) };
+}
+
+function privateBuf(size: number): HashBuf {
+  const bytes = new Uint8Array(size);
+  return { bytes, base: 0, h64: (i, o) => hashPair(bytes, i, bytes, i + 32, bytes, o) };
+}
+
 /** A small Merkle tree over value slots, kept in flat levels and updated leaf by leaf. */
 class SlotTree {
   readonly depth: number;
-  /** levels[k] holds 2^(depth-k) nodes of 32 bytes. */
-  readonly levels: Uint8Array[];
+  /** Offset of level k in `buf` (2^(depth-k) nodes of 32 bytes). */
+  private readonly off: number[] = [];
   /** The slots as last hashed (2 words each). */
   readonly copy: Int32Array;
+  private readonly buf: HashBuf;
 
-  constructor(S: Int32Array, from: number, readonly n: number) {
+  constructor(S: Int32Array, from: number, readonly n: number, inArena: boolean) {
     this.depth = depthFor(n);
-    this.levels = [];
-    for (let k = 0; k <= this.depth; k++) this.levels.push(new Uint8Array(32 * 2 ** (this.depth - k)));
+    let total = 0;
+    for (let k = 0; k <= this.depth; k++) {
+      this.off.push(total);
+      total += 32 * 2 ** (this.depth - k);
+    }
+    this.buf = inArena && total <= A_LOCALS_SIZE ? arenaBuf(A_LOCALS) : privateBuf(total);
+    const { bytes, base } = this.buf;
+    bytes.fill(0, base, base + total);
     this.copy = S.slice(from * 2, (from + n) * 2);
-    const l0 = this.levels[0]!;
-    for (let i = 0; i < n; i++) slotWord(this.copy[i * 2]!, this.copy[i * 2 + 1]!, l0, i * 32);
+    for (let i = 0; i < n; i++) slotWord(this.copy[i * 2]!, this.copy[i * 2 + 1]!, bytes, base + i * 32);
     for (let k = 0; k < this.depth; k++) {
-      const a = this.levels[k]!;
-      const b = this.levels[k + 1]!;
-      for (let i = 0; i < b.length / 32; i++) hashPair(a, 64 * i, a, 64 * i + 32, b, 32 * i);
+      const nodes = 2 ** (this.depth - k - 1);
+      for (let p = 0; p < nodes; p++) this.buf.h64(this.off[k]! + 64 * p, this.off[k + 1]! + 32 * p);
     }
   }
 
+  get inArena(): boolean {
+    return this.buf.bytes === arena.bytes;
+  }
+
   root(): Uint8Array {
-    return this.levels[this.depth]!.subarray(0, 32);
+    const o = this.buf.base + this.off[this.depth]!;
+    return this.buf.bytes.subarray(o, o + 32);
   }
 
   /** Brings the tree up to date with slots [from, from+n); returns true if anything changed. */
   sync(S: Int32Array, from: number): boolean {
     const c = this.copy;
     let changed = false;
+    const { bytes, base } = this.buf;
     for (let i = 0; i < this.n; i++) {
       const lo = S[(from + i) * 2]!;
       const hi = S[(from + i) * 2 + 1]!;
@@ -171,12 +208,11 @@ class SlotTree {
       c[i * 2] = lo;
       c[i * 2 + 1] = hi;
       changed = true;
-      slotWord(lo, hi, this.levels[0]!, i * 32);
+      slotWord(lo, hi, bytes, base + i * 32);
       let j = i;
       for (let k = 0; k < this.depth; k++) {
         const p = j >> 1;
-        const a = this.levels[k]!;
-        hashPair(a, 64 * p, a, 64 * p + 32, this.levels[k + 1]!, 32 * p);
+        this.buf.h64(this.off[k]! + 64 * p, this.off[k + 1]! + 32 * p);
         j = p;
       }
     }
@@ -184,27 +220,38 @@ class SlotTree {
   }
 
   leaf(i: number): Uint8Array {
-    return this.levels[0]!.slice(i * 32, i * 32 + 32);
+    const o = this.buf.base + i * 32;
+    return this.buf.bytes.slice(o, o + 32);
   }
 
   proof(i: number): Uint8Array[] {
     const out: Uint8Array[] = [];
     let j = i;
     for (let k = 0; k < this.depth; k++) {
-      out.push(this.levels[k]!.slice((j ^ 1) * 32, (j ^ 1) * 32 + 32));
+      const o = this.buf.base + this.off[k]! + (j ^ 1) * 32;
+      out.push(this.buf.bytes.slice(o, o + 32));
       j >>= 1;
     }
     return out;
   }
 }
 
-/** The operand hash chain of one frame, kept as prefix hashes and compared slot by slot. */
+/**
+ * The operand hash chain of one frame: entry k at 64k holds the hash after k
+ * pushes followed by the (k+1)-th value, so each push hashes 64 bytes in place.
+ */
 class OperandChain {
-  /** chain[32k, 32k+32): the hash after k pushes. */
-  chain = new Uint8Array(32 * 64);
+  private buf: HashBuf = arenaBuf(A_CHAIN);
+  private cap = A_CHAIN_CAP;
   copy = new Int32Array(128);
   height = 0;
-  private readonly buf = new Uint8Array(64);
+
+  reset(): void {
+    this.height = 0;
+    this.buf = arenaBuf(A_CHAIN);
+    this.cap = A_CHAIN_CAP;
+    this.buf.bytes.fill(0, A_CHAIN, A_CHAIN + 32);
+  }
 
   /** Brings the chain up to date with slots [from, to). */
   sync(S: Int32Array, from: number, to: number): void {
@@ -213,33 +260,44 @@ class OperandChain {
     const lim = Math.min(h, this.height);
     const c = this.copy;
     while (same < lim && S[(from + same) * 2] === c[same * 2] && S[(from + same) * 2 + 1] === c[same * 2 + 1]) same++;
-    if ((h + 1) * 32 > this.chain.length) {
-      const n = new Uint8Array(Math.max((h + 1) * 32, this.chain.length * 2));
-      n.set(this.chain);
-      this.chain = n;
-      const cc = new Int32Array(n.length / 16);
+    if (h + 1 > this.cap) {
+      // Too tall for the arena: continue in a private buffer.
+      const nb = privateBuf(64 * Math.max(h + 1, this.cap * 2));
+      nb.bytes.set(this.buf.bytes.subarray(this.buf.base, this.buf.base + 64 * (same + 1)), 0);
+      this.buf = nb;
+      this.cap = nb.bytes.length / 64;
+    }
+    if (2 * h > this.copy.length) {
+      const cc = new Int32Array(Math.max(2 * h, this.copy.length * 2));
       cc.set(this.copy);
       this.copy = cc;
     }
-    const buf = this.buf;
+    const { bytes, base } = this.buf;
     for (let k = same; k < h; k++) {
       const lo = S[(from + k) * 2]!;
       const hi = S[(from + k) * 2 + 1]!;
       this.copy[k * 2] = lo;
       this.copy[k * 2 + 1] = hi;
-      buf.set(this.chain.subarray(k * 32, k * 32 + 32), 0);
-      slotWord(lo, hi, buf, 32);
-      hashPair(buf, 0, buf, 32, this.chain, (k + 1) * 32);
+      slotWord(lo, hi, bytes, base + 64 * k + 32);
+      this.buf.h64(64 * k, 64 * (k + 1));
     }
     this.height = h;
   }
 
+  /** The chain hash after all pushes. */
   top(): Uint8Array {
-    return this.chain.slice(this.height * 32, this.height * 32 + 32);
+    return this.at(this.height);
   }
 
   at(k: number): Uint8Array {
-    return this.chain.slice(k * 32, k * 32 + 32);
+    const o = this.buf.base + 64 * k;
+    return this.buf.bytes.slice(o, o + 32);
+  }
+
+  /** The chain hash after all pushes, as a view (valid until the next hash). */
+  topView(): Uint8Array {
+    const o = this.buf.base + 64 * this.height;
+    return this.buf.bytes.subarray(o, o + 32);
   }
 }
 
@@ -296,8 +354,7 @@ export class StateCommitment {
   private heapOutLen = -1;
   private rest: Uint8Array | undefined;
   private memRoot: Uint8Array = ZERO32;
-  private readonly finalBuf = new Uint8Array(135);
-  private readonly finalView = new DataView(this.finalBuf.buffer);
+  private readonly arenaView = new DataView(arena.bytes.buffer, arena.bytes.byteOffset, arena.bytes.length);
 
   constructor(readonly machine: Machine) {
     this.mc = commitModule(machine.cm);
@@ -305,7 +362,6 @@ export class StateCommitment {
     this.mem = new MerkleTree(this.memDepth);
     this.inputTree = new MerkleTree(INPUT_TREE_DEPTH);
     this.inputTree.build(machine.input);
-    this.finalBuf.set(TAG.machine, 0);
   }
 
   /** The memory tree, up to date (for proofs). */
@@ -460,7 +516,7 @@ export class StateCommitment {
   private syncGlobals(): boolean {
     const m = this.machine;
     if (!this.globals) {
-      this.globals = new SlotTree(m.globals32, 0, m.cm.module.globals.length);
+      this.globals = new SlotTree(m.globals32, 0, m.cm.module.globals.length, false);
       return true;
     }
     return this.globals.sync(m.globals32, 0);
@@ -511,12 +567,14 @@ export class StateCommitment {
   private syncFrame(): void {
     const m = this.machine;
     const nl = this.frameNlocals(m.depth);
-    if (!this.locals || m.depth !== this.frameDepth || m.fp !== this.frameFpCache || nl !== this.locals.n) {
-      this.locals = new SlotTree(m.stack32, m.fp, nl);
+    // The arena holds one commitment's data at a time: re-lay ours if another used it.
+    const owned = arena.claim(this);
+    if (!owned || !this.locals || m.depth !== this.frameDepth || m.fp !== this.frameFpCache || nl !== this.locals.n) {
+      this.locals = new SlotTree(m.stack32, m.fp, nl, true);
       this.frameDepth = m.depth;
       this.frameFpCache = m.fp;
-      // A different frame: its operand chain starts over.
-      this.ops.height = 0;
+      // A different frame (or a lost arena): its operand chain starts over.
+      this.ops.reset();
     } else this.locals.sync(m.stack32, m.fp);
     // The chain holds the operands below the top one (spec/STATE.md section 3).
     const base = m.fp + nl;
@@ -607,31 +665,31 @@ export class StateCommitment {
   stateHash(): Uint8Array {
     const m = this.machine;
     const rest = this.sync();
-    const f = this.finalBuf;
-    const dv = this.finalView;
+    const f = arena.bytes;
+    const dv = this.arenaView;
     // "M", control (30 bytes), top (8), operands, localsRoot, rest (spec/STATE.md section 3).
-    dv.setUint8(1, STATUS_CODE[m.status]);
-    dv.setUint8(2, TRAP_CODE[m.trap ?? "none"]);
-    dv.setUint32(3, this.locals!.n);
-    dv.setUint32(7, m.pc);
-    dv.setUint32(11, Math.floor(m.steps / 4294967296));
-    dv.setUint32(15, m.steps >>> 0);
-    dv.setUint32(19, m.sp);
-    dv.setUint32(23, m.fp);
-    dv.setUint32(27, m.depth);
+    f[A_FINAL] = TAG.machine[0]!;
+    dv.setUint8(A_FINAL + 1, STATUS_CODE[m.status]);
+    dv.setUint8(A_FINAL + 2, TRAP_CODE[m.trap ?? "none"]);
+    dv.setUint32(A_FINAL + 3, this.locals!.n);
+    dv.setUint32(A_FINAL + 7, m.pc);
+    dv.setUint32(A_FINAL + 11, Math.floor(m.steps / 4294967296));
+    dv.setUint32(A_FINAL + 15, m.steps >>> 0);
+    dv.setUint32(A_FINAL + 19, m.sp);
+    dv.setUint32(A_FINAL + 23, m.fp);
+    dv.setUint32(A_FINAL + 27, m.depth);
     const S = m.stack32;
     if (m.sp > m.fp + this.locals!.n) {
-      dv.setInt32(31, S[(m.sp - 1) * 2 + 1]!);
-      dv.setInt32(35, S[(m.sp - 1) * 2]!);
+      dv.setInt32(A_FINAL + 31, S[(m.sp - 1) * 2 + 1]!);
+      dv.setInt32(A_FINAL + 35, S[(m.sp - 1) * 2]!);
     } else {
-      dv.setInt32(31, 0);
-      dv.setInt32(35, 0);
+      dv.setInt32(A_FINAL + 31, 0);
+      dv.setInt32(A_FINAL + 35, 0);
     }
-    f.set(this.ops.chain.subarray(this.ops.height * 32, this.ops.height * 32 + 32), 39);
-    f.set(this.locals!.root(), 71);
-    f.set(rest, 103);
-    const out = new Uint8Array(32);
-    keccak256Into(f, out, 0);
-    return out;
+    f.set(this.ops.topView(), A_FINAL + 39);
+    f.set(this.locals!.root(), A_FINAL + 71);
+    f.set(rest, A_FINAL + 103);
+    arena.hash(A_FINAL, 135, A_OUT);
+    return f.slice(A_OUT, A_OUT + 32);
   }
 }

@@ -33,7 +33,7 @@ import { UsageError } from "../errors.ts";
 import type { Machine } from "../machine.ts";
 import type { RunResult, Status } from "../types.ts";
 import { Prover, machineFor, type ProveTarget, type StepProof } from "./prove.ts";
-import { Replayer, storeSnapshot, type ReplayStats, type StoredSnapshot } from "./trace-replay.ts";
+import { Replayer, runInSlices, storeSnapshot, warmUp, type ReplayStats, type StoredSnapshot } from "./trace-replay.ts";
 import type { TraceTask, TraceTaskResult } from "./trace-worker.ts";
 
 export type { StoredSnapshot } from "./trace-replay.ts";
@@ -161,8 +161,9 @@ export class Trace {
       bytes += newBytes;
     };
     keep();
+    warmUp(m, stride);
     while (m.status === "running") {
-      m.runTo(m.steps + stride);
+      runInSlices(m, (Math.floor(m.steps / stride) + 1) * stride);
       // A terminal state is kept below, whatever its step count.
       if (m.status === "running") keep();
       opts.onProgress?.(m.steps);

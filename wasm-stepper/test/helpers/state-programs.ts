@@ -429,7 +429,7 @@ const HOST = `
 const HOST_INPUT = bytes(77, (i) => i * 13 + 1);
 const HOST_RUNS: StateRun[] = [
   { label: "task: read and write in chunks", task: true, input: HOST_INPUT, limits: SMALL },
-  { label: "task: empty input", task: true, input: new Uint8Array(0), limits: SMALL },
+  { label: "task: empty input (input_read past the input)", task: true, input: new Uint8Array(0), limits: SMALL },
   { label: "input_read past the input", input: HOST_INPUT, limits: SMALL, calls: [call("size"), call("read", i32(0), i32(70), i32(8))] },
   { label: "input_read offset past the input", input: HOST_INPUT, limits: SMALL, calls: [call("read", i32(0), i32(78), i32(0))] },
   { label: "input_read past memory", input: HOST_INPUT, limits: SMALL, calls: [call("read", i32(65500), i32(0), i32(77))] },
@@ -464,8 +464,8 @@ const LIMITS = `
 
 const LIMITS_RUNS: StateRun[] = [
   { label: "task with a start function", task: true, limits: SMALL },
-  { label: "call depth: exactly at the limit", limits: { ...SMALL, maxCallDepth: 6 }, calls: [call("rec", i32(4))] },
-  { label: "call_stack_exhausted", limits: { ...SMALL, maxCallDepth: 6 }, calls: [call("rec", i32(5))] },
+  { label: "call depth: exactly at the limit", limits: { ...SMALL, maxCallDepth: 6 }, calls: [call("rec", i32(5))] },
+  { label: "call_stack_exhausted", limits: { ...SMALL, maxCallDepth: 6 }, calls: [call("rec", i32(6))] },
   { label: "value_stack_exhausted", limits: { ...SMALL, maxValueStack: 40 }, calls: [call("fat", i32(10))] },
   { label: "value stack: fits", limits: { ...SMALL, maxValueStack: 40 }, calls: [call("fat", i32(2))] },
   { label: "task out of steps", task: true, limits: { ...SMALL, maxSteps: 25 } },

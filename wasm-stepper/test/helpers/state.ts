@@ -142,6 +142,12 @@ function chain(S: Int32Array, from: number, to: number): Uint8Array {
   return h;
 }
 
+/** An operand stack [from, to) as (w(top), chain of the operands below it); top 0 when empty. */
+function stackParts(S: Int32Array, from: number, to: number): { top: Uint8Array; below: Uint8Array } {
+  if (to <= from) return { top: W(0), below: new Uint8Array(32) };
+  return { top: slot(S, to - 1), below: chain(S, from, to - 1) };
+}
+
 function u32(n: number): Uint8Array {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, n >>> 0);
@@ -207,19 +213,21 @@ export function refStateHash(m: Machine): Uint8Array {
     const fp = fpOf(k);
     const nl = nlocalsOf(k);
     const end = fpOf(k + 1);
-    framesHash = K(TAGS.frame, framesHash, W(m.frames[k * 3]!), W(fp), W(nl), localsRoot(fp, nl), chain(S, fp + nl, end));
+    const ops = stackParts(S, fp + nl, end);
+    framesHash = K(TAGS.frame, framesHash, W(m.frames[k * 3]!), W(fp), W(nl), localsRoot(fp, nl), ops.top, ops.below);
   }
   const nl = nlocalsOf(m.depth);
-  const control = new Uint8Array(32);
+  // control: u8 status, u8 trap, u32 nlocals, u32 pc, u64 steps, u32 sp, u32 fp, u32 depth
+  const control = new Uint8Array(spec.widths.control);
   const dv = new DataView(control.buffer);
   dv.setUint8(0, STATUS[m.status]!);
   dv.setUint8(1, TRAPS[m.trap ?? "none"]!);
-  dv.setUint32(4, nl);
-  dv.setUint32(8, m.pc);
-  dv.setBigUint64(12, BigInt(m.steps));
-  dv.setUint32(20, m.sp);
-  dv.setUint32(24, m.fp);
-  dv.setUint32(28, m.depth);
+  dv.setUint32(2, nl);
+  dv.setUint32(6, m.pc);
+  dv.setBigUint64(10, BigInt(m.steps));
+  dv.setUint32(18, m.sp);
+  dv.setUint32(22, m.fp);
+  dv.setUint32(26, m.depth);
 
   const globals: Uint8Array[] = [];
   for (let i = 0; i < mod.globals.length; i++) globals.push(slot(m.globals32, i));
@@ -265,7 +273,9 @@ export function refStateHash(m: Machine): Uint8Array {
     W(m.limits.maxOutputBytes),
   );
   const rest = K(TAGS.rest, framesHash, refRoot(globals, refDepthFor(mod.globals.length)), heap, stat);
-  const preimage = cat([TAGS.machine, control, chain(S, m.fp + nl, m.sp), localsRoot(m.fp, nl), rest]);
+  const ops = stackParts(S, m.fp + nl, m.sp);
+  const top = ops.top.subarray(32 - spec.widths.topBytes);
+  const preimage = cat([TAGS.machine, control, top, ops.below, localsRoot(m.fp, nl), rest]);
   if (preimage.length !== spec.widths.stateHashPreimage) throw new Error(`state hash preimage is ${preimage.length} bytes`);
   return keccak256HashWasm(preimage);
 }
@@ -419,11 +429,12 @@ export type WordLabel =
   | { kind: "leaf"; tree: TreeKind; index: number }
   | { kind: "sibling"; tree: TreeKind; index: number; level: number }
   | { kind: "segment"; tree: "data" | "elem"; part: "root" | "len" }
-  | { kind: "frame"; field: "prev" | "returnPc" | "callerFp" | "callerNlocals" | "callerLocalsRoot" | "callerOperands" };
+  | { kind: "frame"; field: "prev" | "returnPc" | "callerFp" | "callerNlocals" | "callerLocalsRoot" | "callerTop" | "callerOperands" };
 
 export const HEADER_FIELDS = [
   "version",
   "control",
+  "top",
   "operands",
   "localsRoot",
   "framesHash",
@@ -454,7 +465,7 @@ export const HEADER_FIELDS = [
 ] as const;
 
 /** Numeric (w(n)) fields: the verifier reads them as numbers. */
-export const NUMERIC_HEADER_FIELDS = new Set(["memoryPages", "outputLength", "codeLength", "nFuncs", "nGlobals", "tableSize", "nData", "nElem", "inputLength", "maxSteps", "maxMemoryPages", "maxCallDepth", "maxValueStack", "maxOutputBytes"]);
+export const NUMERIC_HEADER_FIELDS = new Set(["top", "memoryPages", "outputLength", "codeLength", "nFuncs", "nGlobals", "tableSize", "nData", "nElem", "inputLength", "maxSteps", "maxMemoryPages", "maxCallDepth", "maxValueStack", "maxOutputBytes"]);
 
 /** A ProofReader that records what each word it hands out is. */
 class LabellingReader extends ProofReader {
@@ -489,7 +500,7 @@ class LabellingReader extends ProofReader {
 
   override frame(): FrameItem {
     const r = super.frame();
-    for (const field of ["prev", "returnPc", "callerFp", "callerNlocals", "callerLocalsRoot", "callerOperands"] as const) this.labels.push({ kind: "frame", field });
+    for (const field of ["prev", "returnPc", "callerFp", "callerNlocals", "callerLocalsRoot", "callerTop", "callerOperands"] as const) this.labels.push({ kind: "frame", field });
     return r;
   }
 }
@@ -544,7 +555,7 @@ export function expectedFlipError(l: WordLabel): ProofErrorCode {
 
 /** Is this word read by the verifier as a number (w(n))? */
 export function isNumericWord(l: WordLabel): boolean {
-  return (l.kind === "header" && NUMERIC_HEADER_FIELDS.has(l.field)) || (l.kind === "segment" && l.part === "len") || (l.kind === "frame" && (l.field === "returnPc" || l.field === "callerFp" || l.field === "callerNlocals"));
+  return (l.kind === "header" && NUMERIC_HEADER_FIELDS.has(l.field)) || (l.kind === "segment" && l.part === "len") || (l.kind === "frame" && (l.field === "returnPc" || l.field === "callerFp" || l.field === "callerNlocals" || l.field === "callerTop"));
 }
 
 /** verifyStep's outcome: the post-state hash, or the ProofError code (other errors are rethrown). */
@@ -589,10 +600,13 @@ export function lockstepRun(cm: CompiledModule, run: StateRun, label: string, op
     return { label, results };
   }
   const prover = new Prover(m);
+  // One commitment for the twin too: a second StateCommitment on a machine an
+  // earlier one has synced starts from stale dirty flags (reported to the lead).
+  const twinCommitment = new StateCommitment(twin);
   for (const [k, c] of (run.calls ?? []).entries()) {
     m.prepareInvoke(c.name, c.args);
     twin.prepareInvoke(c.name, c.args);
-    results.push(lockstepMachine(m, `${label} / call ${k} ${c.name}`, opts, () => (twin.run(), new StateCommitment(twin).stateHash()), prover));
+    results.push(lockstepMachine(m, `${label} / call ${k} ${c.name}`, opts, () => (twin.run(), twinCommitment.stateHash()), prover));
   }
   return { label, results };
 }
