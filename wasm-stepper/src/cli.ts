@@ -4,6 +4,10 @@
  *   wasm-stepper run <file.wasm|file.wat> [--input <file>|--input-hex <hex>]
  *     [--engine interp|native] [--max-steps N] [--invoke <export> --args i32:1,i64:-2]
  *     [--calls <calls.json>] --json
+ *   wasm-stepper hash <file> [--input ...|--input-hex ...] [limits] [--invoke <export> --args ...] --at N --json
+ *     -> {"step": N, "hash": "0x..."}            the state hash at step N (terminal state's past the end)
+ *   wasm-stepper prove <file> [same options] --step N --json
+ *     -> {"step": N, "before": "0x...", "after": "0x...", "proof": "0x..."}   the proof of step N (state N -> N+1)
  */
 import { readFileSync } from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
@@ -12,6 +16,7 @@ import { Machine } from "./machine.ts";
 import { StepperError, UsageError } from "./errors.ts";
 import { DEFAULT_LIMITS, formatValue, type Limits, type RunResult, type Value } from "./types.ts";
 import type { CompiledModule } from "./compile/types.ts";
+import { proveStep, stateHashAt, type ProveTarget } from "./state/prove.ts";
 
 /** Parses "i32:1" / "i64:-2" into a typed value. */
 export function parseValue(s: string): Value {
@@ -169,6 +174,63 @@ async function runCommand(file: string, o: RunOpts): Promise<number> {
   return 0;
 }
 
+interface StateOpts extends Omit<RunOpts, "engine" | "calls"> {
+  at?: string;
+  step?: string;
+}
+
+/** A step number given as a string option (validated here so that a bad one is a JSON usage error). */
+function stepArg(v: string | undefined, flag: string): number {
+  if (v === undefined) throw new UsageError(`${flag} <n> is required`);
+  if (!/^\d+$/.test(v)) throw new UsageError(`${flag} must be a non-negative integer, got "${v}"`);
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} is too large: ${v}`);
+  return n;
+}
+
+async function stateTarget(file: string, o: StateOpts): Promise<ProveTarget> {
+  if (o.args !== undefined && o.invoke === undefined) throw new UsageError("--args needs --invoke");
+  const cm = await readModule(file);
+  const t: ProveTarget = { cm, opts: { input: readInput(o as RunOpts), limits: limitsOf(o as RunOpts) } };
+  if (o.invoke !== undefined) t.invoke = { name: o.invoke, args: parseArgs(o.args) };
+  return t;
+}
+
+const hex = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
+
+async function hashCommand(file: string, o: StateOpts): Promise<number> {
+  const n = stepArg(o.at, "--at");
+  const t = await stateTarget(file, o);
+  print({ step: n, hash: hex(stateHashAt(t, n)) }, o as RunOpts);
+  return 0;
+}
+
+async function proveCommand(file: string, o: StateOpts): Promise<number> {
+  const n = stepArg(o.step, "--step");
+  const t = await stateTarget(file, o);
+  const p = proveStep(t, n);
+  print({ step: p.step, before: hex(p.before), after: hex(p.after), proof: hex(p.proof) }, o as RunOpts);
+  return 0;
+}
+
+/** The options `hash` and `prove` share with `run` (the machine's input, limits and invocation). */
+function stateCommand(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .argument("<file>", "module: .wasm binary or .wat text")
+    .option("--input <file>", "task input bytes from a file")
+    .option("--input-hex <hex>", "task input bytes as hex")
+    .option("--max-steps <n>", `step limit (default ${DEFAULT_LIMITS.maxSteps})`, parseIntArg)
+    .option("--max-memory-pages <n>", `memory page limit (default ${DEFAULT_LIMITS.maxMemoryPages})`, parseIntArg)
+    .option("--max-call-depth <n>", `call depth limit (default ${DEFAULT_LIMITS.maxCallDepth})`, parseIntArg)
+    .option("--max-value-stack <n>", `value stack limit in slots (default ${DEFAULT_LIMITS.maxValueStack})`, parseIntArg)
+    .option("--max-output-bytes <n>", `output size limit (default ${DEFAULT_LIMITS.maxOutputBytes})`, parseIntArg)
+    .option("--invoke <export>", "an invocation of this exported function instead of the task")
+    .option("--args <list>", "arguments for --invoke, e.g. i32:1,i64:-2")
+    .option("--json", "print compact JSON");
+}
+
 function print(v: unknown, o: RunOpts): void {
   process.stdout.write(JSON.stringify(v, null, o.json ? undefined : 2) + "\n");
 }
@@ -202,6 +264,16 @@ export async function main(argv: string[]): Promise<number> {
     .option("--json", "print compact JSON")
     .action(async (file: string, o: RunOpts) => {
       code = await runCommand(file, o);
+    });
+  stateCommand(program, "hash", "the state hash at step N of the task (or of --invoke), spec/STATE.md")
+    .option("--at <n>", "step number (past the end: the terminal state)")
+    .action(async (file: string, o: StateOpts) => {
+      code = await hashCommand(file, o);
+    });
+  stateCommand(program, "prove", "the one-step proof of step N (state N -> N+1) of the task (or of --invoke)")
+    .option("--step <n>", "step number (past the end: the terminal state's identity step)")
+    .action(async (file: string, o: StateOpts) => {
+      code = await proveCommand(file, o);
     });
   try {
     await program.parseAsync(argv);

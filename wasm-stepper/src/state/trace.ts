@@ -57,6 +57,13 @@ export interface TraceOptions {
   inlineBelowMs?: number;
   /** Called after every stride of Trace.create with the steps executed so far. */
   onProgress?: (steps: number) => void;
+  /**
+   * Start the worker threads while Trace.create is still running, once it has
+   * run for `prestartAfterMs` (default 200; Infinity: start them at the first
+   * hashesAt that needs them). A thread takes ~0.5 s to start (loading the
+   * TypeScript sources), which a long run hides; a short run spawns none.
+   */
+  prestartAfterMs?: number;
 }
 
 /** How the last hashesAt call was served. */
@@ -91,6 +98,10 @@ function checkPosition(p: unknown, what: string): number {
   if (typeof p !== "number") throw new UsageError(`${what} must be a number, got ${typeof p}`);
   if (!Number.isSafeInteger(p) || p < 0) throw new UsageError(`${what} must be a non-negative integer, got ${p}`);
   return p;
+}
+
+function startPool(workers: number): Piscina<TraceTask, TraceTaskResult> {
+  return new Piscina<TraceTask, TraceTaskResult>({ filename: WORKER_FILE, minThreads: workers, maxThreads: workers });
 }
 
 interface Job {
@@ -151,7 +162,10 @@ export class Trace {
     const inlineBelowMs = opts.inlineBelowMs ?? 1;
     if (!(inlineBelowMs >= 0)) throw new UsageError(`inlineBelowMs must be >= 0, got ${inlineBelowMs}`);
 
+    const prestartAfterMs = opts.prestartAfterMs ?? 200;
+
     const t0 = performance.now();
+    let pool: Piscina<TraceTask, TraceTaskResult> | undefined;
     const m = machineFor(target);
     const snaps: StoredSnapshot[] = [];
     let bytes = 0;
@@ -161,18 +175,36 @@ export class Trace {
       bytes += newBytes;
     };
     keep();
-    warmUp(m, stride);
-    while (m.status === "running") {
-      runInSlices(m, (Math.floor(m.steps / stride) + 1) * stride);
-      // A terminal state is kept below, whatever its step count.
-      if (m.status === "running") keep();
-      opts.onProgress?.(m.steps);
-      // Let timers and I/O run between slices (progress output, signals).
-      await new Promise<void>((r) => setImmediate(r));
+    try {
+      warmUp(m, stride);
+      while (m.status === "running") {
+        runInSlices(m, (Math.floor(m.steps / stride) + 1) * stride);
+        // A terminal state is kept below, whatever its step count.
+        if (m.status === "running") keep();
+        opts.onProgress?.(m.steps);
+        if (workers > 0 && pool === undefined && performance.now() - t0 >= prestartAfterMs) pool = startPool(workers);
+        // Let timers and I/O run between slices (progress output, signals).
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } catch (e) {
+      await pool?.destroy();
+      throw e;
     }
     // The terminal state (a step never leaves a state unchanged, so it is not kept yet unless it is step 0).
     if (snaps[snaps.length - 1]!.steps !== m.steps) keep();
-    return new Trace(target, stride, workers, inlineBelowMs, snaps, m, bytes, performance.now() - t0);
+    const trace = new Trace(target, stride, workers, inlineBelowMs, snaps, m, bytes, performance.now() - t0);
+    if (pool) trace.adoptPool(pool);
+    return trace;
+  }
+
+  /**
+   * Takes a pool started during create and prepares every thread for this
+   * trace (compiles the module, warms up the interpreter, builds the memory
+   * tree at step 0) in the background.
+   */
+  private adoptPool(pool: Piscina<TraceTask, TraceTaskResult>): void {
+    this.pool = pool;
+    for (let i = 0; i < this.workers; i++) this.runTask([{ snap: 0, positions: [0] }]).catch(() => {});
   }
 
   /** Number of snapshots kept. */
@@ -295,9 +327,7 @@ export class Trace {
   }
 
   private runTask(jobs: Job[]): Promise<TraceTaskResult> {
-    if (!this.pool) {
-      this.pool = new Piscina<TraceTask, TraceTaskResult>({ filename: WORKER_FILE, minThreads: this.workers, maxThreads: this.workers });
-    }
+    this.pool ??= startPool(this.workers);
     if (!this.shared) {
       const t = this.target;
       this.shared = { module: toShared(t.cm.module.bytes), input: toShared(t.opts?.input ?? new Uint8Array(0)) };

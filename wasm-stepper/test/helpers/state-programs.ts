@@ -343,7 +343,7 @@ const BULK_RUNS: StateRun[] = [
       call("init", i32(3), i32(5), i32(60)),
       call("init", i32(200), i32(0), i32(75)),
       call("init", i32(0), i32(75), i32(0)),
-      call("sum", i32(0), i32(300)),
+      call("sum", i32(60), i32(24)),
       // forward copies (dst <= src): different alignments, equal alignment, dst == src
       call("copy", i32(10), i32(47), i32(90)),
       call("copy", i32(300), i32(332), i32(64)),
@@ -355,7 +355,7 @@ const BULK_RUNS: StateRun[] = [
       call("copy", i32(5), i32(0), i32(0)),
       call("copy", i32(65536), i32(65536), i32(0)),
       call("copy", i32(65530), i32(65000), i32(6)),
-      call("sum", i32(0), i32(700)),
+      call("sum", i32(56), i32(16)),
       call("init_empty", i32(0), i32(0), i32(0)),
       call("ddrop"),
       call("ddrop"),
@@ -423,6 +423,7 @@ const HOST = `
     (call $ow (i32.const 250) (i32.const 1)))
   (func (export "read") (param $d i32) (param $o i32) (param $n i32) (call $ird (local.get $d) (local.get $o) (local.get $n)))
   (func (export "write") (param $s i32) (param $n i32) (call $ow (local.get $s) (local.get $n)))
+  (func (export "write2") (param $s i32) (param $n i32) (call $ow (local.get $s) (local.get $n)) (call $ow (local.get $s) (local.get $n)))
   (func (export "size") (result i32) (call $isz))
 )`;
 
@@ -434,8 +435,9 @@ const HOST_RUNS: StateRun[] = [
   { label: "input_read offset past the input", input: HOST_INPUT, limits: SMALL, calls: [call("read", i32(0), i32(78), i32(0))] },
   { label: "input_read past memory", input: HOST_INPUT, limits: SMALL, calls: [call("read", i32(65500), i32(0), i32(77))] },
   { label: "output_write past memory", input: HOST_INPUT, limits: SMALL, calls: [call("write", i32(65530), i32(7))] },
-  { label: "output_write over the output limit", limits: { ...SMALL, maxOutputBytes: 50 }, calls: [call("write", i32(0), i32(40)), call("write", i32(0), i32(11))] },
-  { label: "output limit reached exactly", limits: { ...SMALL, maxOutputBytes: 40 }, calls: [call("write", i32(9), i32(40)), call("write", i32(0), i32(0))] },
+  { label: "output_write over the output limit", limits: { ...SMALL, maxOutputBytes: 50 }, calls: [call("write2", i32(0), i32(25)), call("write2", i32(0), i32(26))] },
+  { label: "output_write over the output limit at once", limits: { ...SMALL, maxOutputBytes: 50 }, calls: [call("write", i32(1), i32(51))] },
+  { label: "output limit reached exactly", limits: { ...SMALL, maxOutputBytes: 40 }, calls: [call("write", i32(9), i32(40)), call("write2", i32(3), i32(20))] },
 ];
 
 // ---------------------------------------------------------------- limits and the task bootstrap

@@ -293,7 +293,18 @@ export interface StepInfo {
   depthBefore: number;
   depthAfter: number;
   pcAfter: number;
+  /** The instruction's immediates a, b, c. */
+  imm: [number, number, number];
+  /** The top three value slots before the step (deepest first; raw slots, read for classification). */
+  args: [bigint, bigint, bigint];
+  /** The top value slot after the step. */
+  resultTop: bigint;
   proof: StepProof;
+}
+
+function slotU64(S: Int32Array, k: number): bigint {
+  if (k < 0) return 0n;
+  return (BigInt(S[2 * k + 1]! >>> 0) << 32n) | BigInt(S[2 * k]! >>> 0);
 }
 
 export interface LockstepOptions {
@@ -362,6 +373,9 @@ export function lockstepMachine(m: Machine, label: string, opts: LockstepOptions
     const statusBefore = m.status;
     const depthBefore = m.depth;
     const step = m.steps;
+    const code = m.cm.code;
+    const imm: [number, number, number] = [code[pc * 4 + 1]!, code[pc * 4 + 2]!, code[pc * 4 + 3]!];
+    const args: [bigint, bigint, bigint] = [slotU64(m.stack32, m.sp - 3), slotU64(m.stack32, m.sp - 2), slotU64(m.stack32, m.sp - 1)];
     let proof: StepProof;
     try {
       proof = p.proveNext();
@@ -390,6 +404,9 @@ export function lockstepMachine(m: Machine, label: string, opts: LockstepOptions
       depthBefore,
       depthAfter: m.depth,
       pcAfter: m.pc,
+      imm,
+      args,
+      resultTop: slotU64(m.stack32, m.sp - 1),
       proof,
     };
     if (m.trap) info.trap = m.trap;
@@ -609,4 +626,83 @@ export function lockstepRun(cm: CompiledModule, run: StateRun, label: string, op
     results.push(lockstepMachine(m, `${label} / call ${k} ${c.name}`, opts, () => (twin.run(), twinCommitment.stateHash()), prover));
   }
   return { label, results };
+}
+
+// ---------------------------------------------------------------- classifying steps
+
+const LOAD_STORE: Record<string, [size: number, store: boolean]> = {
+  "i32.load": [4, false], "i64.load": [8, false], "i32.load8_s": [1, false], "i32.load8_u": [1, false], "i32.load16_s": [2, false], "i32.load16_u": [2, false],
+  "i64.load8_s": [1, false], "i64.load8_u": [1, false], "i64.load16_s": [2, false], "i64.load16_u": [2, false], "i64.load32_s": [4, false], "i64.load32_u": [4, false],
+  "i32.store": [4, true], "i64.store": [8, true], "i32.store8": [1, true], "i32.store16": [2, true], "i64.store8": [1, true], "i64.store16": [2, true], "i64.store32": [4, true],
+};
+
+/** Instructions that may take several steps (EXECUTION.md section 5), with their operand count. */
+export const MICRO_STEPPED: Record<string, number> = {
+  "memory.copy": 3,
+  "memory.fill": 3,
+  "memory.init": 3,
+  "table.copy": 3,
+  "table.init": 3,
+  host_input_read: 3,
+  host_output_write: 2,
+};
+
+/**
+ * The case of a step: its outcome and, for some instructions, what kind of
+ * execution it was (a taken branch, a leaf-crossing access, a backward copy
+ * chunk...). Used to pick vectors and to assert coverage.
+ */
+export function classifyStep(s: StepInfo): string {
+  if (s.statusBefore !== "running") return `terminal:${s.statusBefore}`;
+  if (s.statusAfter === "trapped") return `trap:${s.trap}`;
+  if (s.statusAfter === "finished") return "finish";
+  const suffix = s.statusAfter === "out_of_steps" ? " -> out_of_steps" : "";
+  const [x, y, z] = s.args;
+  const ls = LOAD_STORE[s.op];
+  if (ls) {
+    const ea = Number(ls[1] ? y : z) + (s.imm[0] >>> 0);
+    return (Math.floor(ea / 32) !== Math.floor((ea + ls[0] - 1) / 32) ? "cross-leaf" : "in-leaf") + suffix;
+  }
+  const nops = MICRO_STEPPED[s.op];
+  if (nops !== undefined) {
+    const n = z;
+    const dir = s.op === "memory.copy" || s.op === "table.copy" ? (x > y ? "backward " : "forward ") : "";
+    if (n === 0n) return `${dir}empty${suffix}`;
+    return `${dir}${s.pcAfter === s.pc ? "chunk" : "last chunk"}${suffix}`;
+  }
+  switch (s.op) {
+    case "br_if":
+    case "br_unless":
+    case "return_if": {
+      const taken = s.op === "br_unless" ? s.pcAfter !== s.pc + 1 : s.pcAfter !== s.pc + 1 || s.depthAfter !== s.depthBefore;
+      return (taken ? (s.op === "br_unless" ? "jump" : "taken") : "not taken") + (s.op === "br_if" && taken && s.imm[2] > 0 ? " (drop)" : "") + suffix;
+    }
+    case "br":
+      return (s.imm[2] > 0 ? "jump (drop)" : "jump") + suffix;
+    case "br_table": {
+      const n = s.imm[0] >>> 0;
+      const k = z >= BigInt(n) ? "default" : `entry ${z}`;
+      return `${k}${s.depthAfter < s.depthBefore ? " (return)" : ""}${suffix}`;
+    }
+    case "memory.grow":
+      return (s.resultTop === 0xffffffffn ? "fails" : z === 0n ? "by 0" : "grows") + suffix;
+    case "select":
+      return (z !== 0n ? "first" : "second") + suffix;
+  }
+  if (s.depthAfter > s.depthBefore) return "call" + suffix;
+  if (s.depthAfter < s.depthBefore) return "return" + suffix;
+  return "next" + suffix;
+}
+
+/** EXECUTION.md section 5: B(x, n) = leaf boundaries strictly inside (x, x+n). */
+export function leafBoundaries(x: number, n: number): number {
+  return Math.floor((x + n - 1) / 32) - Math.floor(x / 32);
+}
+
+/** The number of steps EXECUTION.md section 5 gives a micro-stepped instruction (no trap). */
+export function expectedMicroSteps(op: string, dst: number, src: number, n: number): number {
+  if (n === 0) return 1;
+  if (op === "table.copy" || op === "table.init") return n;
+  if (op === "memory.fill") return 1 + leafBoundaries(dst, n);
+  return 1 + leafBoundaries(dst, n) + leafBoundaries(src, n) - (dst % 32 === src % 32 ? leafBoundaries(dst, n) : 0);
 }

@@ -1,0 +1,58 @@
+/**
+ * One step on the state commitment: decode nothing, fetch the instruction,
+ * dispatch by family, settle the result. Twin of OneStepProofEntry.sol.
+ */
+import * as Op from "../../ir/opcodes.ts";
+import { OPCODE_FAMILIES } from "../../ir/opcodes.ts";
+import { STATUS_CODE, TRAP_CODE, cloneHeader, type Header } from "../header.ts";
+import { ProofError } from "../errors.ts";
+import { StepState, Trap, type WitnessSource } from "./state.ts";
+import { executeControl } from "./control.ts";
+import { executeMemory } from "./memory.ts";
+import { executeNumeric } from "./numeric.ts";
+import { executeBulk, executeHost } from "./host.ts";
+
+/** Executes one step on `pre` with witness items from `w`; returns the post-state header. */
+export function executeStep(pre: Header, w: WitnessSource): Header {
+  const m = new StepState(pre, w);
+  const h = m.h;
+  if (h.status !== STATUS_CODE.running) return cloneHeader(pre);
+  const [op, a, b, c] = m.readInstruction(h.pc);
+  try {
+    switch (OPCODE_FAMILIES[op]) {
+      case "control":
+      case "parametric":
+      case "variable":
+      case "const":
+        executeControl(m, op, a, b, c);
+        break;
+      case "memory":
+        executeMemory(m, op, a);
+        break;
+      case "i32":
+      case "i64":
+        executeNumeric(m, op);
+        break;
+      case "bulk":
+        executeBulk(m, op, a);
+        break;
+      case "host":
+        executeHost(m, op);
+        break;
+      default:
+        throw new ProofError("UnknownOpcode", `unknown opcode ${op}`);
+    }
+  } catch (e) {
+    if (!(e instanceof Trap)) throw e;
+    // A trap changes nothing but the status, the trap code and the step count.
+    const t = cloneHeader(pre);
+    t.status = STATUS_CODE.trapped;
+    t.trap = TRAP_CODE[e.code];
+    t.steps = pre.steps + 1;
+    return t;
+  }
+  m.settle();
+  h.steps = pre.steps + 1;
+  if (h.status === STATUS_CODE.running && h.steps === h.maxSteps) h.status = STATUS_CODE.out_of_steps;
+  return h;
+}
