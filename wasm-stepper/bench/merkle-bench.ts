@@ -13,6 +13,7 @@ import { batchScratch, hash64, hash64Batch, hashPair, keccak256, keccak256HashWa
 import { KECCAK_WASM_COMPLEMENT, KECCAK_WASM_UNROLL } from "../src/hash/keccak-wasm.ts";
 import { MerkleTree } from "../src/merkle/tree.ts";
 import { inputRoot } from "../src/merkle/input.ts";
+import { randomBytes } from "../test/helpers/random-bytes.ts";
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 
@@ -53,17 +54,6 @@ function once(fn: () => void, setup: () => void = () => {}, reps = REPS): number
   return median(samples);
 }
 
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 const fmtRate = (perSec: number) => (perSec >= 1e6 ? `${(perSec / 1e6).toFixed(2)} M/s` : `${(perSec / 1e3).toFixed(0)} k/s`);
 const results: Record<string, unknown> = {

@@ -9,7 +9,8 @@
  * in a fixed order, the first occurrence(s) of each (opcode, case) kept.
  *
  * Run: `npx tsx scripts/gen-vectors.ts` (writes), `--check` (exits 1 if the
- * committed files differ from what this script generates).
+ * committed files differ from what this script generates), `--dir <path>` to
+ * write or check another directory.
  */
 import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -89,33 +90,37 @@ export async function generateVectors(): Promise<Map<string, string>> {
 /** Compares generated files with spec/vectors; returns human-readable differences. */
 export function diffVectors(generated: Map<string, string>, dir = VECTORS_DIR): string[] {
   const problems: string[] = [];
+  const shown = dir === VECTORS_DIR ? "spec/vectors" : dir;
   const present = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".json")) : [];
   for (const [name, content] of generated) {
     const path = join(dir, name);
-    if (!existsSync(path)) problems.push(`missing: spec/vectors/${name}`);
-    else if (readFileSync(path, "utf8") !== content) problems.push(`differs: spec/vectors/${name}`);
+    if (!existsSync(path)) problems.push(`missing: ${shown}/${name}`);
+    else if (readFileSync(path, "utf8") !== content) problems.push(`differs: ${shown}/${name}`);
   }
-  for (const f of present) if (!generated.has(f)) problems.push(`stale (no longer generated): spec/vectors/${f}`);
+  for (const f of present) if (!generated.has(f)) problems.push(`stale (no longer generated): ${shown}/${f}`);
   return problems;
 }
 
 async function main(): Promise<void> {
   const check = process.argv.includes("--check");
+  // --dir <path>: check or write another directory (tests use it on a scratch copy).
+  const di = process.argv.indexOf("--dir");
+  const dir = di >= 0 ? process.argv[di + 1]! : VECTORS_DIR;
   const generated = await generateVectors();
   if (check) {
-    const problems = diffVectors(generated);
+    const problems = diffVectors(generated, dir);
     if (problems.length) {
-      console.error(`spec/vectors is out of date with the stepper:\n  ${problems.join("\n  ")}\nRegenerate with \`npx tsx scripts/gen-vectors.ts\` (in wasm-stepper) and review the diff: a changed vector means a changed state layout or step semantics.`);
+      console.error(`${dir === VECTORS_DIR ? "spec/vectors" : dir} is out of date with the stepper:\n  ${problems.join("\n  ")}\nRegenerate with \`npx tsx scripts/gen-vectors.ts\` (in wasm-stepper) and review the diff: a changed vector means a changed state layout or step semantics.`);
       process.exit(1);
     }
-    console.log(`spec/vectors is up to date (${generated.size} files)`);
+    console.log(`${dir === VECTORS_DIR ? "spec/vectors" : dir} is up to date (${generated.size} files)`);
     return;
   }
-  mkdirSync(VECTORS_DIR, { recursive: true });
-  for (const f of readdirSync(VECTORS_DIR)) if (f.endsWith(".json") && !generated.has(f)) rmSync(join(VECTORS_DIR, f));
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.endsWith(".json") && !generated.has(f)) rmSync(join(dir, f));
   let total = 0;
   for (const [name, content] of generated) {
-    writeFileSync(join(VECTORS_DIR, name), content);
+    writeFileSync(join(dir, name), content);
     const n = (JSON.parse(content) as Vector[]).length;
     total += n;
     console.log(`wrote spec/vectors/${name} (${n} vectors, ${content.length} bytes)`);

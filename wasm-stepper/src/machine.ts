@@ -38,7 +38,8 @@ export interface MachineSnapshot {
   resultTypes: ValType[];
 }
 
-function checkLimits(l: Limits): Limits {
+/** Validates task limits (shared by the interpreter and the native engine). */
+export function checkLimits(l: Limits): Limits {
   const bad = (name: string, v: number, max: number) => {
     if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new UsageError(`limit ${name} must be an integer in [0, ${max}], got ${v}`);
   };

@@ -15,22 +15,11 @@ import {
   toHex,
 } from "../src/hash/keccak.ts";
 import { IN_SIZE, RATE } from "../src/hash/keccak-wasm.ts";
+import { randomBytes } from "./helpers/random-bytes.ts";
 
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 const ascii = (s: string) => new TextEncoder().encode(s);
 
-/** Deterministic bytes (xorshift32), so failures reproduce. */
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 describe("keccak256 known vectors (Ethereum keccak, not NIST sha3)", () => {
   const vectors: [string, Uint8Array, string][] = [

@@ -10,18 +10,8 @@ import {
   verifyInputProof,
 } from "../src/merkle/input.ts";
 import { merkleRoot, verifyProof } from "../src/merkle/tree.ts";
+import { randomBytes } from "./helpers/random-bytes.ts";
 
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function H(a: Uint8Array, b: Uint8Array): Uint8Array {
   const m = new Uint8Array(64);

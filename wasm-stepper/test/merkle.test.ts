@@ -2,20 +2,10 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import { keccak256HashWasm, toHex } from "../src/hash/keccak.ts";
 import { MAX_TREE_DEPTH, MerkleTree, merkleRoot, rootFromProof, verifyProof, zeroHash } from "../src/merkle/tree.ts";
+import { randomBytes } from "./helpers/random-bytes.ts";
 
 const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 100);
 
-function randomBytes(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed | 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 // ---- an independent reference: node by node through hash-wasm, no batching, no prefix trick ----
 function H(a: Uint8Array, b: Uint8Array): Uint8Array {

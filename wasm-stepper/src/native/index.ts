@@ -25,7 +25,7 @@
  */
 import type { CompiledModule } from "../compile/types.ts";
 import { LinkError, StepperError, UsageError } from "../errors.ts";
-import { Machine } from "../machine.ts";
+import { Machine, checkLimits } from "../machine.ts";
 import { I32, type ValType } from "../module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type TrapCode, type Value } from "../types.ts";
 import { chunks2, prefixBytes2 } from "./chunks.ts";
@@ -61,18 +61,6 @@ export type NativeEngine = "fast" | "precise" | "interpreter";
 const PAGE_SIZE = 65536;
 const MAX_PAGES = 65536;
 
-/** Same validation and messages as the interpreter (src/machine.ts). */
-function checkLimits(l: Limits): Limits {
-  const bad = (name: string, v: number, max: number) => {
-    if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new UsageError(`limit ${name} must be an integer in [0, ${max}], got ${v}`);
-  };
-  bad("maxSteps", l.maxSteps, Number.MAX_SAFE_INTEGER);
-  bad("maxMemoryPages", l.maxMemoryPages, MAX_PAGES);
-  bad("maxCallDepth", l.maxCallDepth, 1 << 24);
-  bad("maxValueStack", l.maxValueStack, 1 << 26);
-  bad("maxOutputBytes", l.maxOutputBytes, 1 << 30);
-  return l;
-}
 
 /** Thrown by a host function to end the run at the step limit (unwinds through the Wasm frames). */
 class StopSignal {

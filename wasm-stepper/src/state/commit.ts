@@ -601,17 +601,7 @@ export class StateCommitment {
     if (heapChanged) {
       this.heapMemLen = m.memory.length;
       this.heapOutLen = m.outputLength;
-      const out = this.syncOutput();
-      this.heap = heapHash({
-        memoryRoot: this.memRoot,
-        memoryPages: m.memory.length / 65536,
-        tableRoot: this.tableRoot,
-        dataRoot: this.dataRoot!,
-        elemRoot: this.elemRoot!,
-        outputAcc: out.acc,
-        outputPartial: out.partial,
-        outputLength: m.outputLength,
-      } as Header);
+      this.heap = heapHash(this.heapPart() as Header);
       restChanged = true;
     }
     if (restChanged) this.rest = restHashOf(this.framesPrefix[m.depth]!, this.globals!.root(), this.heap!, this.staticH!);
@@ -624,7 +614,6 @@ export class StateCommitment {
     const m = this.machine;
     this.sync();
     const st = this.staticPart!;
-    const out = this.syncOutput();
     return {
       ...st,
       status: STATUS_CODE[m.status],
@@ -640,6 +629,15 @@ export class StateCommitment {
       localsRoot: this.locals!.root().slice(),
       framesHash: this.framesPrefix[m.depth]!,
       globalsRoot: this.globals!.root().slice(),
+      ...this.heapPart(),
+    };
+  }
+
+  /** The heap fields of the header (spec/STATE.md section 3), from the caches. */
+  private heapPart(): Pick<Header, "memoryRoot" | "memoryPages" | "tableRoot" | "dataRoot" | "elemRoot" | "outputAcc" | "outputPartial" | "outputLength"> {
+    const m = this.machine;
+    const out = this.syncOutput();
+    return {
       memoryRoot: this.memRoot,
       memoryPages: m.memory.length / 65536,
       tableRoot: this.tableRoot,

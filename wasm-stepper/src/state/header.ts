@@ -177,13 +177,14 @@ export function u64(v: bigint): Uint8Array {
   return out;
 }
 
-export function heapHash(h: Header): Uint8Array {
-  return H(TAG.heap, h.memoryRoot, word(h.memoryPages), h.tableRoot, h.dataRoot, h.elemRoot, h.outputAcc, h.outputPartial, word(h.outputLength));
+/** The heap fields in commitment order (spec/STATE.md section 3): heapHash preimage and proof words. */
+export function heapWords(h: Header): Uint8Array[] {
+  return [h.memoryRoot, word(h.memoryPages), h.tableRoot, h.dataRoot, h.elemRoot, h.outputAcc, h.outputPartial, word(h.outputLength)];
 }
 
-export function staticHash(h: Header): Uint8Array {
-  return H(
-    TAG.static,
+/** The static fields in commitment order: staticHash preimage and proof words. */
+export function staticWords(h: Header): Uint8Array[] {
+  return [
     h.codeRoot,
     word(h.codeLength),
     h.funcsRoot,
@@ -199,7 +200,15 @@ export function staticHash(h: Header): Uint8Array {
     word(h.maxCallDepth),
     word(h.maxValueStack),
     word(h.maxOutputBytes),
-  );
+  ];
+}
+
+export function heapHash(h: Header): Uint8Array {
+  return H(TAG.heap, ...heapWords(h));
+}
+
+export function staticHash(h: Header): Uint8Array {
+  return H(TAG.static, ...staticWords(h));
 }
 
 export function restHashOf(framesHash: Uint8Array, globalsRoot: Uint8Array, heap: Uint8Array, stat: Uint8Array): Uint8Array {
@@ -221,38 +230,7 @@ export function headerHash(h: Header): Uint8Array {
 
 /** The header as the proof's leading words (spec/STATE.md section 4). */
 export function encodeHeader(h: Header): Uint8Array[] {
-  return [
-    word(LAYOUT_VERSION),
-    controlWord(h),
-    word(h.top),
-    h.operands,
-    h.localsRoot,
-    h.framesHash,
-    h.globalsRoot,
-    h.memoryRoot,
-    word(h.memoryPages),
-    h.tableRoot,
-    h.dataRoot,
-    h.elemRoot,
-    h.outputAcc,
-    h.outputPartial,
-    word(h.outputLength),
-    h.codeRoot,
-    word(h.codeLength),
-    h.funcsRoot,
-    word(h.nFuncs),
-    word(h.nGlobals),
-    word(h.tableSize),
-    word(h.nData),
-    word(h.nElem),
-    h.inputRoot,
-    word(h.inputLength),
-    word(h.maxSteps),
-    word(h.maxMemoryPages),
-    word(h.maxCallDepth),
-    word(h.maxValueStack),
-    word(h.maxOutputBytes),
-  ];
+  return [word(LAYOUT_VERSION), controlWord(h), word(h.top), h.operands, h.localsRoot, h.framesHash, h.globalsRoot, ...heapWords(h), ...staticWords(h)];
 }
 
 /** The frame record hash pushed on call (spec/STATE.md section 2). */

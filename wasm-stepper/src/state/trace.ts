@@ -176,9 +176,12 @@ export class Trace {
     };
     keep();
     try {
-      warmUp(m, stride);
+      let warm = false;
       while (m.status === "running") {
-        runInSlices(m, (Math.floor(m.steps / stride) + 1) * stride);
+        const next = (Math.floor(m.steps / stride) + 1) * stride;
+        if (!warm) warmUp(m, next);
+        warm = true;
+        runInSlices(m, next);
         // A terminal state is kept below, whatever its step count.
         if (m.status === "running") keep();
         opts.onProgress?.(m.steps);

@@ -24,6 +24,11 @@ import { executeStep, type FrameItem, type MerkleItem, type OperandItem, type Se
 import { ProofError, type ProofErrorCode } from "../../src/state/errors.ts";
 import type { Header } from "../../src/state/header.ts";
 import { wat } from "./wat.ts";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The wasm-stepper package root. */
+export const PKG_ROOT_FOR_STATE = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 // ---------------------------------------------------------------- bytes
 
