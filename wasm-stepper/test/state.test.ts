@@ -41,7 +41,7 @@ const PICKS: Record<string, Pick> = {
   sort: { tasks: ["n=1", "n=13", "n=200000, maxMemoryPages 2"], calls: [6] },
   expr: { tasks: ["syntax errors", "division by zero traps after earlier output", "MIN / -1 traps"], calls: [8, 10] },
   bigint: {
-    tasks: ["20", { label: "20! over a 10-byte output limit", input: enc("20"), limits: { maxOutputBytes: 10 }, status: "trapped", trap: "output_limit" }],
+    tasks: ['"20"', { label: "20! over a 10-byte output limit", input: enc("20"), limits: { maxOutputBytes: 10 }, status: "trapped", trap: "output_limit" }],
     calls: [3, 6],
   },
   crc32: { tasks: [{ label: "cut by maxSteps", input: enc("abc"), limits: { maxSteps: 6000 }, status: "out_of_steps" }], calls: [0, 3] },
