@@ -14,6 +14,12 @@
  * k back-to-back invocations (k sized so a sample takes ~0.6 s), the engines
  * interleaved round by round; the figure is the median sample.
  *
+ * Then, on the same workloads, the cost of state hashing (src/state/, the
+ * trace path of the dispute game): interpretation with a state hash every
+ * 2^10, 2^16 and 2^20 steps; the state hashes of a dissection move (k-1
+ * positions over 2^24 steps) from a Trace, on worker threads and on one
+ * thread; per-step hashing; memory leaves dirtied per stride.
+ *
  * Correctness: the three engines must return the same checksum, the
  * interpreter and the native engine the same step count, and every invocation
  * of an engine the same result as its first; otherwise the exit code is 1.
@@ -28,6 +34,9 @@ import { DEFAULT_LIMITS, loadModule, Machine, watToWasm, type CompiledModule, ty
 import { loadNativeEngine, type NativeLoad } from "./lib/native.ts";
 import { plainV8Export } from "./lib/plain-v8.ts";
 import { formatInt, formatPercent, formatRate, median, table } from "./lib/stats.ts";
+import { StateCommitment } from "../src/state/commit.ts";
+import type { ProveTarget } from "../src/state/prove.ts";
+import { Trace, type HashesAtInfo } from "../src/state/trace.ts";
 
 const PKG_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -167,6 +176,8 @@ interface WorkloadReport {
   };
   checks: Check[];
   notes: string[];
+  /** State hashing figures (absent if the interpreter could not be timed). */
+  state?: StateReport;
 }
 
 function fromRunResult(r: RunResult): Outcome {
@@ -464,7 +475,427 @@ async function runWorkload(w: Workload, s: Settings, native: NativeLoad): Promis
   const v8s = engines.v8.samples;
   engines.interp.samples.forEach((x, i) => v8s[i] && rep.ratios.interpOverV8PerRound.push(x.stepsPerSecond / v8s[i]!.stepsPerSecond));
   engines.native.samples.forEach((x, i) => v8s[i] && rep.ratios.nativeOverV8PerRound.push(x.stepsPerSecond / v8s[i]!.stepsPerSecond));
+
+  if (engines.interp.medianStepsPerSecond !== undefined && rep.stepsPerCall !== undefined) {
+    try {
+      rep.state = await measureState(w, cm, s, engines.interp.medianStepsPerSecond, rep.stepsPerCall);
+      for (const c of rep.state.checks) rep.checks.push(c);
+    } catch (e) {
+      addCheck("state hashing measurements ran", false, e instanceof Error ? (e.stack ?? e.message) : String(e));
+    }
+  }
   return rep;
+}
+
+// ---------------------------------------------------------------------------
+// State hashing: what the trace path of the dispute game costs (src/state/).
+
+/** Targets printed beside the state-hashing figures. */
+const STATE_TARGETS = {
+  /** Interpretation with a state hash every 2^16 steps, time / plain interpretation's (integer-heavy). */
+  stride16OverPlain: 1.5,
+  /** A dissection move's k-1 hashes (from a Trace, worker threads), time / interpreting its range. */
+  dissectionOverRange: 1.5,
+  /** step() + stateHash() after every step. */
+  perStepStepsPerSecond: 1e6,
+} as const;
+const HASH_STRIDES_LOG2 = [10, 16, 20] as const;
+/** Steps a dissection move's range spans (at least 2^24 as the targets are stated). */
+const DISSECTION_RANGE = 2 ** 24;
+const DISSECTION_KS = [8, 64] as const;
+/** Steps of per-step hashing, at each of PER_STEP_AT (fractions of the run). */
+const PER_STEP_STEPS = 2 ** 16;
+const PER_STEP_AT = [0.25, 0.5, 0.75] as const;
+/** Rough cost of one Merkle node hash (PERFORMANCE.md: ~0.5 us with a batched keccak). */
+const US_PER_NODE = 0.5;
+
+interface StrideHashing {
+  strideLog2: number;
+  /** Timed: runTo(next multiple) then stateHash(), from the hash of step 0 (the initial tree build is not timed). */
+  samples: { seconds: number; steps: number; hashes: number; stepsPerSecond: number }[];
+  medianStepsPerSecond: number;
+  /** Plain interpretation's steps/s divided by this one: how many times longer the same run takes. */
+  timeOverPlain: number;
+  target?: { max: number; met: boolean };
+  /** Memory leaves marked dirty per stride (memory-heavy workload; counted in a separate, untimed run). */
+  avgDirtyLeaves?: number;
+  maxDirtyLeaves?: number;
+}
+
+interface DissectionFigure {
+  k: number;
+  /** "workers": the Trace's worker threads; "1 thread": a Trace with workers: 0. */
+  threads: string;
+  positions: number;
+  rangeSteps: number;
+  /** Interpreting the range at the plain interpreter's median steps/s. */
+  rangeInterpMs: number;
+  /** The first call on this trace (worker threads still loading or cold), not in the median. */
+  firstCallMs: number;
+  /** One sample per range offset. */
+  samples: { lo: number; ms: number; served: Omit<HashesAtInfo, "ms"> }[];
+  medianMs: number;
+  timeOverRange: number;
+  target: { max: number; met: boolean };
+}
+
+interface StateReport {
+  /**
+   * Plain interpretation measured here, interleaved with the hashing runs
+   * (fresh Machine, runTo in 2^20-step calls as run() does): the baseline of
+   * every ratio below. The interpreter row above is the same work measured
+   * earlier; V8's tiering can leave the two apart (see bench/README.md).
+   */
+  plainStepsPerSecond: number;
+  plainSamples: number[];
+  /** The interpreter engine's median from the table above, for comparison. */
+  interpEngineStepsPerSecond: number;
+  strideHashing: StrideHashing[];
+  trace: {
+    stride: number;
+    workers: number;
+    steps: number;
+    snapshots: number;
+    snapshotBytes: number;
+    createMs: number;
+    /** Trace.create's time over plain interpretation of the whole run (worker threads were starting meanwhile). */
+    createOverPlain: number;
+    createMsOneThread: number;
+  };
+  dissection: DissectionFigure[];
+  perStep: { at: number[]; stepsPerSecond: number[]; medianStepsPerSecond: number; target: { min: number; met: boolean } };
+  checks: Check[];
+  notes: string[];
+}
+
+const hexOf = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+
+function benchTarget(w: Workload, cm: CompiledModule): ProveTarget {
+  return { cm, opts: { limits: LIMITS }, invoke: { name: w.export, args: [{ type: "i32", value: w.arg | 0 }] } };
+}
+
+function freshMachine(w: Workload, cm: CompiledModule): Machine {
+  const m = Machine.instantiate(cm, { limits: LIMITS });
+  m.prepareInvoke(w.export, [{ type: "i32", value: w.arg | 0 }]);
+  return m;
+}
+
+/** One invocation without hashing, in runTo calls of 2^20 steps (as Machine.run slices it). */
+function plainRun(w: Workload, cm: CompiledModule): { seconds: number; steps: number } {
+  const m = freshMachine(w, cm);
+  const t0 = now();
+  while (m.status === "running") m.runTo(m.steps + 2 ** 20);
+  return { seconds: now() - t0, steps: m.steps };
+}
+
+/** One invocation hashed every `stride` steps; returns the timed part and the final hash. */
+function strideRun(w: Workload, cm: CompiledModule, stride: number): { seconds: number; steps: number; hashes: number; final: string } {
+  const m = freshMachine(w, cm);
+  const c = new StateCommitment(m);
+  c.stateHash();
+  let hashes = 0;
+  let h: Uint8Array = new Uint8Array(0);
+  const t0 = now();
+  while (m.status === "running") {
+    m.runTo(m.steps + stride);
+    h = c.stateHash();
+    hashes++;
+  }
+  const seconds = now() - t0;
+  return { seconds, steps: m.steps, hashes, final: hexOf(h) };
+}
+
+/** Memory leaves marked dirty at each stride (the machine's dirty marks before each stateHash). */
+function dirtyLeavesPerStride(w: Workload, cm: CompiledModule, stride: number): { avg: number; max: number } {
+  const m = freshMachine(w, cm);
+  const c = new StateCommitment(m);
+  c.stateHash();
+  let total = 0;
+  let max = 0;
+  let n = 0;
+  while (m.status === "running") {
+    m.runTo(m.steps + stride);
+    const counted = (m as unknown as { dirtyCount?: unknown }).dirtyCount;
+    let d = 0;
+    if (typeof counted === "number") d = counted;
+    else for (let i = 0; i < m.dirty.length; i++) d += m.dirty[i] !== 0 ? 1 : 0;
+    total += d;
+    max = Math.max(max, d);
+    n++;
+    c.stateHash();
+  }
+  return { avg: total / Math.max(1, n), max };
+}
+
+/** step() + stateHash() for PER_STEP_STEPS steps from step `at`; returns steps/s and the last hash. */
+function perStepRun(w: Workload, cm: CompiledModule, at: number): { stepsPerSecond: number; end: number; hash: string } {
+  const m = freshMachine(w, cm);
+  m.runTo(at);
+  const c = new StateCommitment(m);
+  c.stateHash();
+  for (let i = 0; i < 1000; i++) {
+    m.step();
+    c.stateHash();
+  }
+  const start = m.steps;
+  let h: Uint8Array = new Uint8Array(0);
+  const t0 = now();
+  for (let i = 0; i < PER_STEP_STEPS; i++) {
+    m.step();
+    h = c.stateHash();
+  }
+  const seconds = now() - t0;
+  return { stepsPerSecond: (m.steps - start) / seconds, end: m.steps, hash: hexOf(h) };
+}
+
+/** Ranges of DISSECTION_RANGE steps spread over the run, not aligned with the snapshots. */
+function dissectionRanges(steps: number, n: number): number[] {
+  const span = Math.max(0, steps - DISSECTION_RANGE);
+  return Array.from({ length: n }, (_, r) => Math.min(span, Math.floor((span * (r + 0.5)) / n) + 12_345 * (r + 1)));
+}
+
+function movePositions(lo: number, range: number, k: number): number[] {
+  return Array.from({ length: k - 1 }, (_, i) => lo + Math.floor(((i + 1) * range) / k));
+}
+
+async function dissection(trace: Trace, threads: string, k: number, ranges: number[], range: number, plainRate: number): Promise<{ fig: DissectionFigure; hashes: string[][] }> {
+  const first = performance.now();
+  await trace.hashesAt(movePositions(ranges[0]! + 1, range, k));
+  const firstCallMs = performance.now() - first;
+  const samples: DissectionFigure["samples"] = [];
+  const hashes: string[][] = [];
+  for (const lo of ranges) {
+    const pos = movePositions(lo, range, k);
+    const t0 = performance.now();
+    const hs = await trace.hashesAt(pos);
+    const ms = performance.now() - t0;
+    const { ms: _, ...served } = trace.lastHashesAt!;
+    samples.push({ lo, ms, served });
+    hashes.push(hs.map(hexOf));
+  }
+  const medianMs = median(samples.map((x) => x.ms));
+  const rangeInterpMs = (range / plainRate) * 1000;
+  const timeOverRange = medianMs / rangeInterpMs;
+  const fig: DissectionFigure = {
+    k,
+    threads,
+    positions: k - 1,
+    rangeSteps: range,
+    rangeInterpMs,
+    firstCallMs,
+    samples,
+    medianMs,
+    timeOverRange,
+    target: { max: STATE_TARGETS.dissectionOverRange, met: timeOverRange <= STATE_TARGETS.dissectionOverRange },
+  };
+  return { fig, hashes };
+}
+
+async function measureState(w: Workload, cm: CompiledModule, s: Settings, interpEngineRate: number, stepsPerCall: number): Promise<StateReport> {
+  const checks: Check[] = [];
+  const notes: string[] = [];
+  const samples = s.quick ? 2 : 3;
+
+  // Plain interpretation and interpretation with a state hash every 2^10 / 2^16 / 2^20 steps,
+  // interleaved round by round (as the engines above) so that load hits them alike.
+  const plain: number[] = [];
+  const runsBy = new Map<number, ReturnType<typeof strideRun>[]>(HASH_STRIDES_LOG2.map((lg) => [lg, []]));
+  plainRun(w, cm);
+  for (let round = 0; round < samples; round++) {
+    const p = plainRun(w, cm);
+    plain.push(p.steps / p.seconds);
+    for (const lg of HASH_STRIDES_LOG2) runsBy.get(lg)!.push(strideRun(w, cm, 2 ** lg));
+  }
+  const plainRate = median(plain);
+  if (Math.abs(plainRate / interpEngineRate - 1) > 0.15)
+    notes.push(
+      `plain interpretation measured here (${formatRate(plainRate)} steps/s) differs from the interpreter row above (${formatRate(interpEngineRate)}) by more than 15%: ` +
+        `V8 compiled the interpreter loop differently in the two phases (bench/README.md, "Warm-up"); the ratios below use the figure measured here, interleaved with the hashing runs`,
+    );
+  const strideHashing: StrideHashing[] = [];
+  const finals = new Map<number, string>();
+  for (const lg of HASH_STRIDES_LOG2) {
+    const runs = runsBy.get(lg)!;
+    const xs = runs.map((r) => ({ seconds: r.seconds, steps: r.steps, hashes: r.hashes, stepsPerSecond: r.steps / r.seconds }));
+    const rate = median(xs.map((x) => x.stepsPerSecond));
+    const sh: StrideHashing = { strideLog2: lg, samples: xs, medianStepsPerSecond: rate, timeOverPlain: plainRate / rate };
+    if (lg === 16 && w.id === "integer") sh.target = { max: STATE_TARGETS.stride16OverPlain, met: sh.timeOverPlain <= STATE_TARGETS.stride16OverPlain };
+    if (w.id === "memory") {
+      const d = dirtyLeavesPerStride(w, cm, 2 ** lg);
+      sh.avgDirtyLeaves = d.avg;
+      sh.maxDirtyLeaves = d.max;
+    }
+    finals.set(lg, runs[0]!.final);
+    strideHashing.push(sh);
+  }
+  checks.push({
+    name: "state hashing: every stride size reaches the same final state hash",
+    ok: new Set(finals.values()).size === 1,
+    detail: [...finals].map(([lg, h]) => `2^${lg}: ${h.slice(0, 16)}`).join(", "),
+  });
+
+  // A dissection move's hashes, from a Trace over the whole invocation.
+  const target = benchTarget(w, cm);
+  const trace = await Trace.create(target);
+  const one = await Trace.create(target, { workers: 0 });
+  const range = Math.min(DISSECTION_RANGE, trace.steps);
+  if (trace.steps < DISSECTION_RANGE) notes.push(`the run has ${trace.steps} steps, fewer than 2^24: the dissection range is the whole run`);
+  const ranges = dissectionRanges(trace.steps, s.quick ? 3 : 5);
+  const dissectionFigs: DissectionFigure[] = [];
+  try {
+    for (const k of DISSECTION_KS) {
+      const a = await dissection(trace, `${trace.workers} workers`, k, ranges, range, plainRate);
+      const b = await dissection(one, "1 thread", k, ranges, range, plainRate);
+      dissectionFigs.push(a.fig, b.fig);
+      const same = a.hashes.every((hs, i) => hs.every((h, j) => h === b.hashes[i]![j]));
+      checks.push({ name: `dissection k=${k}: worker threads and the calling thread give the same hashes`, ok: same, detail: `${a.hashes.length} moves of ${k - 1} positions` });
+    }
+    const [end] = await trace.hashesAt([trace.steps]);
+    const f20 = finals.get(20)!;
+    checks.push({ name: "Trace: the hash at the last step equals the stride-hashing run's final hash", ok: hexOf(end!) === f20, detail: `${hexOf(end!).slice(0, 16)} vs ${f20.slice(0, 16)}` });
+
+    // Per-step hashing inside one stride, at a few places of the run.
+    const per = PER_STEP_AT.map((f) => perStepRun(w, cm, Math.floor(stepsPerCall * f)));
+    const perHashes = await trace.hashesAt(per.map((p) => p.end));
+    checks.push({
+      name: "per-step hashing: the hash after the run equals the Trace's at that step",
+      ok: per.every((p, i) => p.hash === hexOf(perHashes[i]!)),
+      detail: per.map((p) => `step ${p.end}`).join(", "),
+    });
+    const perRate = median(per.map((p) => p.stepsPerSecond));
+    return {
+      plainStepsPerSecond: plainRate,
+      plainSamples: plain,
+      interpEngineStepsPerSecond: interpEngineRate,
+      strideHashing,
+      trace: {
+        stride: trace.stride,
+        workers: trace.workers,
+        steps: trace.steps,
+        snapshots: trace.snapshotCount,
+        snapshotBytes: trace.snapshotBytes,
+        createMs: trace.createMs,
+        createOverPlain: trace.createMs / ((trace.steps / plainRate) * 1000),
+        createMsOneThread: one.createMs,
+      },
+      dissection: dissectionFigs,
+      perStep: {
+        at: per.map((p) => p.end - PER_STEP_STEPS),
+        stepsPerSecond: per.map((p) => p.stepsPerSecond),
+        medianStepsPerSecond: perRate,
+        target: { min: STATE_TARGETS.perStepStepsPerSecond, met: perRate >= STATE_TARGETS.perStepStepsPerSecond },
+      },
+      checks,
+      notes,
+    };
+  } finally {
+    await trace.close();
+    await one.close();
+  }
+}
+
+const metCell = (met: boolean | undefined, what: string): string => (met === undefined ? "" : `${what}: ${met ? "met" : "NOT met"}`);
+const times = (x: number): string => `${x.toFixed(2)}x`;
+
+function printState(id: string, st: StateReport): void {
+  const t = st.trace;
+  process.stdout.write(
+    `\n  state hashing (src/state/), against plain interpretation at ${formatRate(st.plainStepsPerSecond)} steps/s ` +
+      `(median of ${st.plainSamples.map(formatRate).join(", ")}, measured interleaved with the hashing runs; interpreter row above: ${formatRate(st.interpEngineStepsPerSecond)}):\n`,
+  );
+  const rows: string[][] = [["what", "steps/s", "time vs plain interp.", "target"]];
+  for (const sh of st.strideHashing) {
+    rows.push([
+      `hash every 2^${sh.strideLog2} steps (${formatInt(sh.samples[0]?.hashes ?? 0)} hashes)`,
+      formatRate(sh.medianStepsPerSecond),
+      times(sh.timeOverPlain),
+      sh.target ? metCell(sh.target.met, `<= ${sh.target.max}x`) : sh.strideLog2 === 16 ? "(<= 1.5x is for integer-heavy)" : "",
+    ]);
+  }
+  rows.push([
+    `per-step: step() + stateHash(), 2^16 steps at ${st.perStep.at.map((a) => formatInt(a)).join(" / ")}`,
+    `${formatRate(st.perStep.medianStepsPerSecond)} (${st.perStep.stepsPerSecond.map(formatRate).join(", ")})`,
+    "",
+    metCell(st.perStep.target.met, `>= ${formatRate(st.perStep.target.min)} steps/s`),
+  ]);
+  process.stdout.write(indent(table(rows, new Set([1, 2]))) + "\n");
+
+  process.stdout.write(
+    `\n  dissection move: k-1 state hashes evenly spaced over ${formatInt(st.dissection[0]?.rangeSteps ?? 0)} steps, from a Trace (stride 2^${Math.log2(t.stride)}, ` +
+      `${t.snapshots} snapshots, ${(t.snapshotBytes / 2 ** 20).toFixed(1)} MiB; Trace.create ${t.createMs.toFixed(0)} ms = ${times(t.createOverPlain)} plain interp., ` +
+      `${t.createMsOneThread.toFixed(0)} ms without workers)\n`,
+  );
+  const drows: string[][] = [["k", "threads", "first call ms", "sample ms", "median ms", "interp. range ms", "time vs range", "target", "re-executed steps", "restores", "leaves restored"]];
+  for (const d of st.dissection) {
+    const last = d.samples[d.samples.length - 1]!.served;
+    drows.push([
+      String(d.k),
+      d.threads,
+      d.firstCallMs.toFixed(0),
+      d.samples.map((x) => x.ms.toFixed(0)).join(" "),
+      d.medianMs.toFixed(1),
+      d.rangeInterpMs.toFixed(1),
+      times(d.timeOverRange),
+      d.threads === "1 thread" ? "(for reference)" : metCell(d.target.met, `<= ${d.target.max}x`),
+      formatInt(median(d.samples.map((x) => x.served.stats.steps))),
+      String(last.stats.restores),
+      formatInt(median(d.samples.map((x) => x.served.stats.restoredLeaves))),
+    ]);
+  }
+  process.stdout.write(indent(table(drows, new Set([0, 2, 4, 5, 6, 8, 9, 10]))) + "\n");
+
+  if (id === "memory") {
+    const parts = st.strideHashing.map((sh) => {
+      const avg = sh.avgDirtyLeaves ?? 0;
+      return `2^${sh.strideLog2}: ${formatInt(avg)} avg, ${formatInt(sh.maxDirtyLeaves ?? 0)} max (>= ${((avg * US_PER_NODE) / 1000).toFixed(2)} ms a stride at ${US_PER_NODE} us per leaf, more for the nodes above)`;
+    });
+    process.stdout.write(`\n  memory leaves dirtied per stride: ${parts.join("; ")}\n`);
+  }
+  for (const n of st.notes) process.stdout.write(`  note: ${n}\n`);
+}
+
+function indent(s: string): string {
+  return s
+    .split("\n")
+    .map((l) => "  " + l)
+    .join("\n");
+}
+
+function printStateSummary(reports: WorkloadReport[]): void {
+  const withState = reports.filter((r) => r.state);
+  if (withState.length === 0) return;
+  const rows: string[][] = [["workload", "plain interp.", "hash/2^10", "hash/2^16", "hash/2^20", "dissection k=8", "k=64", "per-step", "targets"]];
+  for (const r of withState) {
+    const st = r.state!;
+    const sh = (lg: number) => {
+      const x = st.strideHashing.find((y) => y.strideLog2 === lg);
+      return x ? `${formatRate(x.medianStepsPerSecond)} (${times(x.timeOverPlain)})` : "-";
+    };
+    const dis = (k: number) => {
+      const x = st.dissection.find((y) => y.k === k && y.threads !== "1 thread");
+      return x ? `${x.medianMs.toFixed(0)} ms (${times(x.timeOverRange)})` : "-";
+    };
+    const missed: string[] = [];
+    for (const x of st.strideHashing) if (x.target && !x.target.met) missed.push(`hash/2^${x.strideLog2}`);
+    for (const x of st.dissection) if (x.threads !== "1 thread" && !x.target.met) missed.push(`dissection k=${x.k}`);
+    if (!st.perStep.target.met) missed.push("per-step");
+    rows.push([
+      r.title,
+      formatRate(st.plainStepsPerSecond),
+      sh(10),
+      sh(16),
+      sh(20),
+      dis(8),
+      dis(64),
+      formatRate(st.perStep.medianStepsPerSecond),
+      missed.length === 0 ? "all met" : `NOT met: ${missed.join(", ")}`,
+    ]);
+  }
+  process.stdout.write(
+    `\nState hashing summary (steps/s and time vs plain interpretation; dissection: k-1 hashes over 2^24 steps on the Trace's worker threads, time vs interpreting the range)\n` +
+      `targets: hash every 2^16 <= ${STATE_TARGETS.stride16OverPlain}x on integer-heavy; dissection <= ${STATE_TARGETS.dissectionOverRange}x; per-step >= ${formatRate(STATE_TARGETS.perStepStepsPerSecond)} steps/s\n`,
+  );
+  process.stdout.write(table(rows, new Set([1, 2, 3, 4, 5, 6, 7])) + "\n");
 }
 
 function gitCommit(): string | undefined {
@@ -509,6 +940,7 @@ function printWorkload(r: WorkloadReport): void {
   }
   for (const c of r.checks) process.stdout.write(`  [${c.ok ? "ok" : "FAIL"}] ${c.name} (${c.detail})\n`);
   for (const n of r.notes) process.stdout.write(`  note: ${n}\n`);
+  if (r.state) printState(r.id, r.state);
 }
 
 function printSummary(reports: WorkloadReport[]): void {
@@ -535,6 +967,7 @@ function printSummary(reports: WorkloadReport[]): void {
   }
   process.stdout.write("\nSummary (medians; ratios = engine steps/s / plain V8 steps/s in this run)\n");
   process.stdout.write(table(rows, new Set([1, 2, 3, 5, 6])) + "\n");
+  printStateSummary(reports);
 }
 
 async function main(): Promise<number> {
@@ -571,7 +1004,7 @@ async function main(): Promise<number> {
     quick: settings.quick,
     settings: { ...settings, sampleRange: settings.sampleRange.map((x) => (Number.isFinite(x) ? x : null)) },
     limits: LIMITS,
-    targets: { interpOverV8: TARGETS.interp, nativeOverV8: TARGETS.native },
+    targets: { interpOverV8: TARGETS.interp, nativeOverV8: TARGETS.native, state: STATE_TARGETS },
     native: native.available ? { available: true } : { available: false, broken: native.broken, reason: native.reason },
     ok,
     workloads: reports,

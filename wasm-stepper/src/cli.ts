@@ -16,7 +16,9 @@ import { Machine } from "./machine.ts";
 import { StepperError, UsageError } from "./errors.ts";
 import { DEFAULT_LIMITS, formatValue, type Limits, type RunResult, type Value } from "./types.ts";
 import type { CompiledModule } from "./compile/types.ts";
-import { proveStep, stateHashAt, type ProveTarget } from "./state/prove.ts";
+import { StateCommitment } from "./state/commit.ts";
+import { Prover, type ProveTarget } from "./state/prove.ts";
+import { machineAt } from "./state/trace-replay.ts";
 
 /** Parses "i32:1" / "i64:-2" into a typed value. */
 export function parseValue(s: string): Value {
@@ -201,14 +203,16 @@ const hex = (b: Uint8Array): string => "0x" + Buffer.from(b).toString("hex");
 async function hashCommand(file: string, o: StateOpts): Promise<number> {
   const n = stepArg(o.at, "--at");
   const t = await stateTarget(file, o);
-  print({ step: n, hash: hex(stateHashAt(t, n)) }, o as RunOpts);
+  // As stateHashAt(t, n) (src/state/prove.ts), with the interpreter warmed up first.
+  print({ step: n, hash: hex(new StateCommitment(machineAt(t, n)).stateHash()) }, o as RunOpts);
   return 0;
 }
 
 async function proveCommand(file: string, o: StateOpts): Promise<number> {
   const n = stepArg(o.step, "--step");
   const t = await stateTarget(file, o);
-  const p = proveStep(t, n);
+  // As proveStep(t, n) (src/state/prove.ts): past a terminal state the step is the identity, numbered n.
+  const p = { ...new Prover(machineAt(t, n)).proveNext(), step: n };
   print({ step: p.step, before: hex(p.before), after: hex(p.after), proof: hex(p.proof) }, o as RunOpts);
   return 0;
 }

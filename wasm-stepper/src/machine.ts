@@ -101,6 +101,8 @@ export class Machine {
   tableDirty = true;
   /** Set when a data or element segment was dropped since the state commitment last looked. */
   segmentsDirty = true;
+  /** The state commitment the change marks above serve (src/state/commit.ts). */
+  commitOwner: unknown;
 
   /** Result types of the current invocation (for reading results at finish). */
   private resultTypes: ValType[] = [];

@@ -366,6 +366,7 @@ export class StateCommitment {
 
   /** The memory tree, up to date (for proofs). */
   memoryTree(): MerkleTree {
+    this.claimMachine();
     this.syncMemory();
     return this.mem;
   }
@@ -586,9 +587,30 @@ export class StateCommitment {
     return m.sp > m.fp + this.locals!.n ? slotValue(m.stack32, m.sp - 1) : 0n;
   }
 
+  /**
+   * The machine's change marks serve one commitment at a time: when another
+   * commitment consumed them since, everything is recomputed.
+   */
+  private claimMachine(): void {
+    const m = this.machine;
+    if (m.commitOwner === this) return;
+    m.commitOwner = this;
+    m.allDirty = true;
+    m.tableDirty = true;
+    m.segmentsDirty = true;
+    m.minDepth = 0;
+    this.framesPrefix = [ZERO32];
+    this.lastFrames = undefined;
+    this.locals = undefined;
+    this.globals = undefined;
+    this.heap = undefined;
+    this.rest = undefined;
+  }
+
   /** Updates every cache; returns the rest hash. */
   private sync(): Uint8Array {
     const m = this.machine;
+    this.claimMachine();
     this.staticHeader();
     let restChanged = this.rest === undefined;
     if (this.syncFrames()) restChanged = true;

@@ -24,6 +24,8 @@ export interface StoredSnapshot {
   state: Omit<MachineSnapshot, "memory">;
   pages: Uint8Array[];
   memoryLength: number;
+  /** Memory leaves whose bytes differ from the previous snapshot's (all non-zero leaves for the first). */
+  leavesChanged: number;
 }
 
 /** Bytes two snapshots' pages are compared in (Buffer.equals is a native memcmp). */
@@ -31,11 +33,29 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.length).equals(Buffer.from(b.buffer, b.byteOffset, b.length));
 }
 
-/** Stores `s`, sharing the pages that equal `prev`'s. Returns the snapshot and the bytes it added. */
+const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+
+/** Leaves of two pages whose bytes differ. */
+function leavesDiffering(a: Uint8Array, b: Uint8Array): number {
+  const x = new Int32Array(a.buffer, a.byteOffset, PAGE_SIZE >>> 2);
+  const y = new Int32Array(b.buffer, b.byteOffset, PAGE_SIZE >>> 2);
+  let n = 0;
+  for (let w = 0; w < x.length; w += 8) {
+    if (x[w] !== y[w] || x[w + 1] !== y[w + 1] || x[w + 2] !== y[w + 2] || x[w + 3] !== y[w + 3] || x[w + 4] !== y[w + 4] || x[w + 5] !== y[w + 5] || x[w + 6] !== y[w + 6] || x[w + 7] !== y[w + 7]) n++;
+  }
+  return n;
+}
+
+/**
+ * Stores `s`, sharing the pages that equal `prev`'s. Returns the snapshot and
+ * the bytes it added. Counts the leaves that changed since `prev` (a guide to
+ * the hashing work of the segment, for scheduling).
+ */
 export function storeSnapshot(s: MachineSnapshot, prev: StoredSnapshot | undefined): { snap: StoredSnapshot; newBytes: number } {
   const { memory, ...state } = s;
   const pages: Uint8Array[] = [];
   let newBytes = 0;
+  let leavesChanged = 0;
   for (let off = 0, i = 0; off < memory.length; off += PAGE_SIZE, i++) {
     const view = memory.subarray(off, off + PAGE_SIZE);
     const old = prev?.pages[i];
@@ -43,13 +63,14 @@ export function storeSnapshot(s: MachineSnapshot, prev: StoredSnapshot | undefin
       pages.push(old);
       continue;
     }
+    leavesChanged += leavesDiffering(old ?? ZERO_PAGE, view);
     const page = new Uint8Array(new SharedArrayBuffer(PAGE_SIZE));
     page.set(view);
     pages.push(page);
     newBytes += PAGE_SIZE;
   }
   for (const x of [state.stack, state.frames, state.globals, state.table, state.dataDropped, state.elemDropped, state.output]) newBytes += x.byteLength;
-  return { snap: { steps: s.steps, state, pages, memoryLength: memory.length }, newBytes };
+  return { snap: { steps: s.steps, state, pages, memoryLength: memory.length, leavesChanged }, newBytes };
 }
 
 /** The dirty-list interface of the Machine that lets a commitment skip a full memory rebuild. */
@@ -102,6 +123,18 @@ export const RUN_CALL_STEPS = 1 << 16;
 /** m.runTo(until) in calls of RUN_CALL_STEPS steps. */
 export function runInSlices(m: Machine, until: number): void {
   while (m.status === "running" && m.steps < until) m.runTo(Math.min(until, m.steps + RUN_CALL_STEPS));
+}
+
+/**
+ * machineFor(target) run to step `n` (or to its terminal state), the
+ * interpreter warmed up first: the same state as `machineFor(t)` + `runTo(n)`,
+ * without the ~3x slower first run a cold process often gets.
+ */
+export function machineAt(target: ProveTarget, n: number): Machine {
+  const m = machineFor(target);
+  warmUp(m, n);
+  runInSlices(m, n);
+  return m;
 }
 
 export class Replayer {

@@ -19,11 +19,14 @@
  * the output so far, plus the 64 KiB memory pages that changed since the
  * previous snapshot (unchanged pages are shared). So a trace costs at most
  * (steps / stride + 2) x (memory size + output size + stack), and much less
- * when the program writes to few pages per stride. Example: a 40M-step run
- * over 1 MiB of memory that rewrites all of it keeps 40 snapshots, ~42 MB, at
- * the default stride 2^20; at stride 2^16 it would keep ~610 (~670 MB). A
- * smaller stride makes each position cheaper to reach (at most `stride` steps
- * of re-execution) at that memory cost: `trace.snapshotBytes` reports it.
+ * when the program writes to few pages per stride. Measured on the benchmark
+ * workloads (bench/): the sieve (40M steps over 1 MiB of memory) keeps 40
+ * snapshots in 18 MiB at the default stride 2^20, 612 in 100 MiB at 2^16;
+ * the xorshift loop (37M steps, one page it never writes) 0.1 MiB either way.
+ * A smaller stride makes each position cheaper to reach (at most `stride`
+ * steps of re-execution) at that memory cost: `trace.snapshotBytes` reports it.
+ *
+ * Worker threads keep the process alive: close() the trace when done.
  */
 import { randomUUID } from "node:crypto";
 import os from "node:os";
@@ -82,11 +85,18 @@ export interface HashesAtInfo {
   ms: number;
 }
 
-/** Per-position cost of a state hash besides re-execution, and per byte of a restore (rough). */
+/** Per-position cost of a state hash besides memory, and per byte of a restore (rough). */
 const HASH_NS = 20_000;
 const RESTORE_NS_PER_BYTE = 0.5;
 /** A full memory tree build, per 32-byte leaf. */
 const BUILD_NS_PER_LEAF = 500;
+/**
+ * Rehashing one changed memory leaf: about 2 node hashes (its path shares the
+ * upper levels with its neighbours'). Runs mark about 2x as many leaves as
+ * they change (rewrites of equal bytes), measured on the sieve.
+ */
+const REHASH_NS_PER_LEAF = 900;
+const DIRTY_PER_CHANGED = 2;
 
 function toShared(b: Uint8Array): Uint8Array {
   const s = new Uint8Array(new SharedArrayBuffer(b.length));
@@ -232,13 +242,22 @@ export class Trace {
     if (this.closed) throw new UsageError("the trace is closed");
   }
 
-  /** Estimated milliseconds of one thread for `jobs` (re-execution, restores, hashes). */
+  /**
+   * Estimated milliseconds of one thread for a job: re-execution, the restore
+   * (copy, diff and rehash of what changed since the previous snapshot), and
+   * the memory leaves the run marks (from the changes of the whole segment,
+   * pro rata).
+   */
   private estimateMs(job: Job, cold: boolean): number {
     const snap = this.snapshots[job.snap]!;
-    const run = (job.positions[job.positions.length - 1]! - snap.steps) * this.nsPerStep;
-    const restore = snap.memoryLength * RESTORE_NS_PER_BYTE;
+    const next = this.snapshots[job.snap + 1];
+    const steps = job.positions[job.positions.length - 1]! - snap.steps;
+    const run = steps * this.nsPerStep;
+    const restore = snap.memoryLength * RESTORE_NS_PER_BYTE + snap.leavesChanged * REHASH_NS_PER_LEAF;
+    const segSteps = next ? next.steps - snap.steps : 1;
+    const marked = next ? (next.leavesChanged * DIRTY_PER_CHANGED * Math.min(1, steps / segSteps)) * REHASH_NS_PER_LEAF : 0;
     const build = cold ? (snap.memoryLength / 32) * BUILD_NS_PER_LEAF : 0;
-    return (run + restore + build + job.positions.length * HASH_NS) / 1e6;
+    return (run + restore + marked + build + job.positions.length * HASH_NS) / 1e6;
   }
 
   /**
@@ -362,7 +381,7 @@ export class Trace {
     snap.pages.forEach((p, i) => mem.set(p, i * p.length));
     // restore() marks the whole state for a fresh commitment (the Prover's own).
     m.restore({ ...snap.state, memory: mem });
-    m.runTo(n);
+    runInSlices(m, n);
     return { ...new Prover(m).proveNext(), step: n };
   }
 

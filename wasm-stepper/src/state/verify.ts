@@ -4,7 +4,7 @@
  * prover does. Rejects malformed or inconsistent witnesses with ProofError.
  */
 import { readWord, headerHash, parseControl, LAYOUT_VERSION, HEADER_WORDS, type Header } from "./header.ts";
-import { ProofError } from "./errors.ts";
+import { ProofError, type ProofErrorCode } from "./errors.ts";
 import { executeStep, bytesEqual, type FrameItem, type MerkleItem, type OperandItem, type SegmentItem, type TreeKind, type WitnessSource } from "./step.ts";
 
 /** Reads the proof's 32-byte words in order. */
@@ -21,9 +21,10 @@ export class ProofReader implements WitnessSource {
     return w;
   }
 
-  num(): number {
+  /** A word read as a number; `code` names the check a too-large value fails (the item's own). */
+  num(code: ProofErrorCode = "BadHeader"): number {
     const v = readWord(this.word());
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProofError("BadHeader", `number ${v} out of range`);
+    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProofError(code, `number ${v} out of range`);
     return Number(v);
   }
 
@@ -85,16 +86,16 @@ export class ProofReader implements WitnessSource {
 
   segment(_kind: "data" | "elem", _index: number, depth: number): SegmentItem {
     const root = this.word();
-    const len = this.num();
+    const len = this.num("BadSegmentProof");
     return { root, len, ...this.merkle("data", 0, depth) };
   }
 
   frame(): FrameItem {
     return {
       prev: this.word(),
-      returnPc: this.num(),
-      callerFp: this.num(),
-      callerNlocals: this.num(),
+      returnPc: this.num("BadFrameProof"),
+      callerFp: this.num("BadFrameProof"),
+      callerNlocals: this.num("BadFrameProof"),
       callerLocalsRoot: this.word(),
       callerTop: readWord(this.word()),
       callerOperands: this.word(),

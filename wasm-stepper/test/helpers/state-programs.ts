@@ -20,6 +20,8 @@ export interface StateRun {
   task?: boolean;
   /** Invocations, in order, on one instance. */
   calls?: { name: string; args: Value[] }[];
+  /** How the run ends: "finished" (default), "out_of_steps" or "trapped:<code>"; earlier calls finish. */
+  end?: string;
 }
 
 export interface StateProgram {
@@ -187,14 +189,14 @@ const CONTROL_RUNS: StateRun[] = [
       call("consts"),
     ],
   },
-  { label: "indirect: type mismatch", limits: SMALL, calls: [call("indirect", i32(1), i32(1))] },
-  { label: "indirect: null entry", limits: SMALL, calls: [call("indirect", i32(1), i32(3))] },
-  { label: "indirect: out of bounds", limits: SMALL, calls: [call("indirect", i32(1), i32(5))] },
-  { label: "indirect: huge index", limits: SMALL, calls: [call("indirect", i32(1), i32(-1))] },
-  { label: "unreachable", limits: SMALL, calls: [call("boom")] },
-  { label: "out of steps", limits: { ...SMALL, maxSteps: 40 }, calls: [call("fib", i32(6))] },
-  { label: "maxSteps 0", limits: { ...SMALL, maxSteps: 0 }, calls: [call("fib", i32(6))] },
-  { label: "maxSteps 1", limits: { ...SMALL, maxSteps: 1 }, calls: [call("fib", i32(1))] },
+  { label: "indirect: type mismatch", end: "trapped:indirect_call_type_mismatch", limits: SMALL, calls: [call("indirect", i32(1), i32(1))] },
+  { label: "indirect: null entry", end: "trapped:indirect_call_null", limits: SMALL, calls: [call("indirect", i32(1), i32(3))] },
+  { label: "indirect: out of bounds", end: "trapped:out_of_bounds_table", limits: SMALL, calls: [call("indirect", i32(1), i32(5))] },
+  { label: "indirect: huge index", end: "trapped:out_of_bounds_table", limits: SMALL, calls: [call("indirect", i32(1), i32(-1))] },
+  { label: "unreachable", end: "trapped:unreachable", limits: SMALL, calls: [call("boom")] },
+  { label: "out of steps", end: "out_of_steps", limits: { ...SMALL, maxSteps: 40 }, calls: [call("fib", i32(6))] },
+  { label: "maxSteps 0", end: "out_of_steps", limits: { ...SMALL, maxSteps: 0 }, calls: [call("fib", i32(6))] },
+  { label: "maxSteps 1", end: "out_of_steps", limits: { ...SMALL, maxSteps: 1 }, calls: [call("fib", i32(1))] },
 ];
 
 // ---------------------------------------------------------------- memory
@@ -257,6 +259,8 @@ const MEMORY_RUNS: StateRun[] = [
       call("store8", i32(65535)),
       call("load32", i32(65530)),
       call("store32", i32(65531), i32(0x01020304)),
+      call("store32", i32(29), i32(0x0a0b0c0d)),
+      call("load32", i32(28)),
     ],
   },
   {
@@ -280,12 +284,12 @@ const MEMORY_RUNS: StateRun[] = [
     limits: { ...SMALL, maxMemoryPages: 1000 },
     calls: [call("grow", i32(7)), call("grow", i32(5)), call("grow", i32(1)), call("size"), call("store8", i32(6 * 65536 - 1))],
   },
-  { label: "i64.load out of bounds", limits: SMALL, calls: [call("load64", i32(65529))] },
-  { label: "i64.store out of bounds", limits: SMALL, calls: [call("store64", i32(65533), i64(1n))] },
-  { label: "i32.load8_u out of bounds", limits: SMALL, calls: [call("load8", i32(65536))] },
-  { label: "i32.load offset wraps past 4 GiB", limits: SMALL, calls: [call("load_off", i32(1))] },
-  { label: "i32.store out of bounds", limits: SMALL, calls: [call("store32", i32(65533), i32(1))] },
-  { label: "loads: huge address", limits: SMALL, calls: [call("loads", i32(-4))] },
+  { label: "i64.load out of bounds", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("load64", i32(65529))] },
+  { label: "i64.store out of bounds", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("store64", i32(65533), i64(1n))] },
+  { label: "i32.load8_u out of bounds", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("load8", i32(65536))] },
+  { label: "i32.load offset wraps past 4 GiB", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("load_off", i32(1))] },
+  { label: "i32.store out of bounds", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("store32", i32(65533), i32(1))] },
+  { label: "loads: huge address", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("loads", i32(-4))] },
 ];
 
 // ---------------------------------------------------------------- bulk memory, tables, segments
@@ -385,18 +389,18 @@ const BULK_RUNS: StateRun[] = [
       call("tinit_active", i32(0), i32(0), i32(0)),
     ],
   },
-  { label: "memory.fill out of bounds", limits: SMALL, calls: [call("fill", i32(65530), i32(0), i32(7))] },
-  { label: "memory.fill huge length", limits: SMALL, calls: [call("fill", i32(1), i32(0), i32(-1))] },
-  { label: "memory.copy source out of bounds", limits: SMALL, calls: [call("copy", i32(0), i32(65500), i32(100))] },
-  { label: "memory.copy destination out of bounds", limits: SMALL, calls: [call("copy", i32(65500), i32(0), i32(100))] },
-  { label: "memory.init beyond the segment", limits: SMALL, calls: [call("init", i32(0), i32(70), i32(6))] },
-  { label: "memory.init beyond memory", limits: SMALL, calls: [call("init", i32(65530), i32(0), i32(7))] },
-  { label: "memory.init after data.drop", limits: SMALL, calls: [call("ddrop"), call("init", i32(0), i32(0), i32(1))] },
-  { label: "memory.init of an active segment", limits: SMALL, calls: [call("init_active", i32(0), i32(0), i32(1))] },
-  { label: "table.copy out of bounds", limits: SMALL, calls: [call("tcopy", i32(6), i32(0), i32(3))] },
-  { label: "table.init out of bounds", limits: SMALL, calls: [call("tinit", i32(0), i32(3), i32(3))] },
-  { label: "table.init after elem.drop", limits: SMALL, calls: [call("edrop"), call("tinit", i32(0), i32(0), i32(1))] },
-  { label: "call_indirect of a null entry after table.init", limits: SMALL, calls: [call("tinit", i32(0), i32(1), i32(1)), call("callt", i32(2))] },
+  { label: "memory.fill out of bounds", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("fill", i32(65530), i32(0), i32(7))] },
+  { label: "memory.fill huge length", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("fill", i32(1), i32(0), i32(-1))] },
+  { label: "memory.copy source out of bounds", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("copy", i32(0), i32(65500), i32(100))] },
+  { label: "memory.copy destination out of bounds", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("copy", i32(65500), i32(0), i32(100))] },
+  { label: "memory.init beyond the segment", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("init", i32(0), i32(70), i32(6))] },
+  { label: "memory.init beyond memory", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("init", i32(65530), i32(0), i32(7))] },
+  { label: "memory.init after data.drop", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("ddrop"), call("init", i32(0), i32(0), i32(1))] },
+  { label: "memory.init of an active segment", end: "trapped:out_of_bounds_memory", limits: SMALL, calls: [call("init_active", i32(0), i32(0), i32(1))] },
+  { label: "table.copy out of bounds", end: "trapped:out_of_bounds_table", limits: SMALL, calls: [call("tcopy", i32(6), i32(0), i32(3))] },
+  { label: "table.init out of bounds", end: "trapped:out_of_bounds_table", limits: SMALL, calls: [call("tinit", i32(0), i32(3), i32(3))] },
+  { label: "table.init after elem.drop", end: "trapped:out_of_bounds_table", limits: SMALL, calls: [call("edrop"), call("tinit", i32(0), i32(0), i32(1))] },
+  { label: "call_indirect of a null entry after table.init", end: "trapped:indirect_call_null", limits: SMALL, calls: [call("tinit", i32(0), i32(1), i32(1)), call("callt", i32(2))] },
 ];
 
 // ---------------------------------------------------------------- host API
@@ -430,13 +434,13 @@ const HOST = `
 const HOST_INPUT = bytes(77, (i) => i * 13 + 1);
 const HOST_RUNS: StateRun[] = [
   { label: "task: read and write in chunks", task: true, input: HOST_INPUT, limits: SMALL },
-  { label: "task: empty input (input_read past the input)", task: true, input: new Uint8Array(0), limits: SMALL },
-  { label: "input_read past the input", input: HOST_INPUT, limits: SMALL, calls: [call("size"), call("read", i32(0), i32(70), i32(8))] },
-  { label: "input_read offset past the input", input: HOST_INPUT, limits: SMALL, calls: [call("read", i32(0), i32(78), i32(0))] },
-  { label: "input_read past memory", input: HOST_INPUT, limits: SMALL, calls: [call("read", i32(65500), i32(0), i32(77))] },
-  { label: "output_write past memory", input: HOST_INPUT, limits: SMALL, calls: [call("write", i32(65530), i32(7))] },
-  { label: "output_write over the output limit", limits: { ...SMALL, maxOutputBytes: 50 }, calls: [call("write2", i32(0), i32(25)), call("write2", i32(0), i32(26))] },
-  { label: "output_write over the output limit at once", limits: { ...SMALL, maxOutputBytes: 50 }, calls: [call("write", i32(1), i32(51))] },
+  { label: "task: empty input (input_read past the input)", end: "trapped:input_out_of_bounds", task: true, input: new Uint8Array(0), limits: SMALL },
+  { label: "input_read past the input", end: "trapped:input_out_of_bounds", input: HOST_INPUT, limits: SMALL, calls: [call("size"), call("read", i32(0), i32(70), i32(8))] },
+  { label: "input_read offset past the input", end: "trapped:input_out_of_bounds", input: HOST_INPUT, limits: SMALL, calls: [call("read", i32(0), i32(78), i32(0))] },
+  { label: "input_read past memory", end: "trapped:out_of_bounds_memory", input: HOST_INPUT, limits: SMALL, calls: [call("read", i32(65500), i32(0), i32(77))] },
+  { label: "output_write past memory", end: "trapped:out_of_bounds_memory", input: HOST_INPUT, limits: SMALL, calls: [call("write", i32(65530), i32(7))] },
+  { label: "output_write over the output limit", end: "trapped:output_limit", limits: { ...SMALL, maxOutputBytes: 50 }, calls: [call("write2", i32(0), i32(25)), call("write2", i32(0), i32(26))] },
+  { label: "output_write over the output limit at once", end: "trapped:output_limit", limits: { ...SMALL, maxOutputBytes: 50 }, calls: [call("write", i32(1), i32(51))] },
   { label: "output limit reached exactly", limits: { ...SMALL, maxOutputBytes: 40 }, calls: [call("write", i32(9), i32(40)), call("write2", i32(3), i32(20))] },
 ];
 
@@ -467,12 +471,12 @@ const LIMITS = `
 const LIMITS_RUNS: StateRun[] = [
   { label: "task with a start function", task: true, limits: SMALL },
   { label: "call depth: exactly at the limit", limits: { ...SMALL, maxCallDepth: 6 }, calls: [call("rec", i32(5))] },
-  { label: "call_stack_exhausted", limits: { ...SMALL, maxCallDepth: 6 }, calls: [call("rec", i32(6))] },
-  { label: "value_stack_exhausted", limits: { ...SMALL, maxValueStack: 40 }, calls: [call("fat", i32(10))] },
+  { label: "call_stack_exhausted", end: "trapped:call_stack_exhausted", limits: { ...SMALL, maxCallDepth: 6 }, calls: [call("rec", i32(6))] },
+  { label: "value_stack_exhausted", end: "trapped:value_stack_exhausted", limits: { ...SMALL, maxValueStack: 40 }, calls: [call("fat", i32(10))] },
   { label: "value stack: fits", limits: { ...SMALL, maxValueStack: 40 }, calls: [call("fat", i32(2))] },
-  { label: "task out of steps", task: true, limits: { ...SMALL, maxSteps: 25 } },
-  { label: "task with maxSteps 0", task: true, limits: { ...SMALL, maxSteps: 0 } },
-  { label: "task out of output", task: true, limits: { ...SMALL, maxOutputBytes: 7 } },
+  { label: "task out of steps", end: "out_of_steps", task: true, limits: { ...SMALL, maxSteps: 25 } },
+  { label: "task with maxSteps 0", end: "out_of_steps", task: true, limits: { ...SMALL, maxSteps: 0 } },
+  { label: "task out of output", end: "trapped:output_limit", task: true, limits: { ...SMALL, maxOutputBytes: 7 } },
 ];
 
 // ---------------------------------------------------------------- numeric operators
@@ -534,7 +538,12 @@ export function numericRuns(v32: number[], v64: bigint[]): StateRun[] {
   const ok = numericCases(v32, v64).filter((c) => !NUMERIC_TRAPS.some((t) => t.op === c.op && sameArgs(t.args, c.args)) && !traps(c));
   return [
     { label: "numeric operators", limits: SMALL, calls: [{ name: "consts", args: [] }, ...ok.map((c) => ({ name: c.op, args: c.args }))] },
-    ...NUMERIC_TRAPS.map((t) => ({ label: `${t.op} traps`, limits: SMALL, calls: [{ name: t.op, args: t.args }] })),
+    ...NUMERIC_TRAPS.map((t) => ({
+      label: `${t.op} traps`,
+      end: `trapped:${t.args[1]!.value === 0 || t.args[1]!.value === 0n ? "int_divide_by_zero" : "int_overflow"}`,
+      limits: SMALL,
+      calls: [{ name: t.op, args: t.args }],
+    })),
   ];
 }
 

@@ -304,6 +304,8 @@ export interface StepInfo {
   args: [bigint, bigint, bigint];
   /** The top value slot after the step. */
   resultTop: bigint;
+  /** Output length before the step. */
+  outputLength: number;
   proof: StepProof;
 }
 
@@ -381,6 +383,7 @@ export function lockstepMachine(m: Machine, label: string, opts: LockstepOptions
     const code = m.cm.code;
     const imm: [number, number, number] = [code[pc * 4 + 1]!, code[pc * 4 + 2]!, code[pc * 4 + 3]!];
     const args: [bigint, bigint, bigint] = [slotU64(m.stack32, m.sp - 3), slotU64(m.stack32, m.sp - 2), slotU64(m.stack32, m.sp - 1)];
+    const outputLength = m.outputLength;
     let proof: StepProof;
     try {
       proof = p.proveNext();
@@ -412,6 +415,7 @@ export function lockstepMachine(m: Machine, label: string, opts: LockstepOptions
       imm,
       args,
       resultTop: slotU64(m.stack32, m.sp - 1),
+      outputLength,
       proof,
     };
     if (m.trap) info.trap = m.trap;
@@ -502,8 +506,8 @@ class LabellingReader extends ProofReader {
     return r;
   }
 
-  override merkle(kind: TreeKind, index: number, depth: number, seg?: number): MerkleItem {
-    const r = super.merkle(kind, index, depth, seg);
+  override merkle(kind: TreeKind, index: number, depth: number): MerkleItem {
+    const r = super.merkle(kind, index, depth);
     if (!this.inSegment) {
       this.labels.push({ kind: "leaf", tree: kind, index });
       for (let k = 0; k < depth; k++) this.labels.push({ kind: "sibling", tree: kind, index, level: k });

@@ -1,0 +1,62 @@
+/**
+ * The compiled prover contracts (hardhat artifacts under contracts/artifacts), by name.
+ * `npm run build -w contracts` (hardhat compile) produces them.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Abi, Hex } from "viem";
+
+export const PKG_DIR = join(__dirname, "..", "..");
+
+/** The prover set, in deployment order: the four family provers, then the entry that routes to them. */
+export const PROVER_CONTRACTS = [
+  "OneStepProverControl",
+  "OneStepProverMemory",
+  "OneStepProverNumeric",
+  "OneStepProverHost",
+  "OneStepProofEntry",
+] as const;
+export type ProverContractName = (typeof PROVER_CONTRACTS)[number];
+
+export interface Artifact {
+  contractName: string;
+  abi: Abi;
+  bytecode: Hex;
+  deployedBytecode: Hex;
+}
+
+/** EIP-170: the largest deployable runtime code. */
+export const MAX_CONTRACT_SIZE = 24_576;
+
+export function artifactPath(name: string): string {
+  return join(PKG_DIR, "artifacts", "src", "osp", `${name}.sol`, `${name}.json`);
+}
+
+export function loadArtifact(name: ProverContractName): Artifact {
+  const p = artifactPath(name);
+  if (!existsSync(p)) throw new Error(`no artifact for ${name} at ${p}: run \`npm run build -w contracts\` first`);
+  return JSON.parse(readFileSync(p, "utf8")) as Artifact;
+}
+
+/** Runtime code size in bytes. */
+export function deployedSize(a: Artifact): number {
+  return (a.deployedBytecode.length - 2) / 2;
+}
+
+/**
+ * The entry's ABI with every error of the prover set (the family provers revert with the same
+ * ProofErrors errors; each ABI lists them all, this merge just guarantees it).
+ */
+export function entryAbi(): Abi {
+  const abi = [...loadArtifact("OneStepProofEntry").abi];
+  const seen = new Set(abi.filter((x) => x.type === "error").map((x) => (x as { name: string }).name));
+  for (const n of PROVER_CONTRACTS) {
+    for (const x of loadArtifact(n).abi) {
+      if (x.type === "error" && !seen.has(x.name)) {
+        seen.add(x.name);
+        abi.push(x);
+      }
+    }
+  }
+  return abi;
+}

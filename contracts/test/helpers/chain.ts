@@ -1,0 +1,51 @@
+/**
+ * The prover set deployed on hardhat's in-process network, and proveOneStep through eth_call.
+ */
+import hre from "hardhat";
+import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, custom, type Abi, type Address, type Hex, type PublicClient } from "viem";
+import { hardhat } from "viem/chains";
+import { entryAbi } from "../../scripts/lib/artifacts";
+import { deployProverSet, type DeployResult } from "../../scripts/lib/deploy";
+
+export interface Deployed {
+  client: PublicClient;
+  entry: Address;
+  abi: Abi;
+  deploy: DeployResult;
+}
+
+/** Deploys the prover set on a fresh in-process hardhat network (one per test file: pool "forks"). */
+export async function deployOnHardhat(): Promise<Deployed> {
+  const transport = custom(hre.network.provider as unknown as { request(a: { method: string; params?: unknown }): Promise<unknown> });
+  const client = createPublicClient({ chain: hardhat, transport }) as PublicClient;
+  const [account] = (await client.request({ method: "eth_accounts" } as never)) as Address[];
+  const wallet = createWalletClient({ chain: hardhat, transport, account: account! });
+  const deploy = await deployProverSet(wallet, client);
+  return { client, entry: deploy.addresses.OneStepProofEntry, abi: entryAbi(), deploy };
+}
+
+/** The outcome of proveOneStep: the post-state hash, or the name of the custom error it reverted with. */
+export type Outcome = { ok: true; after: Hex } | { ok: false; error: string };
+
+/** The custom error name of a viem contract error ("<no custom error>" for anything else). */
+export function errorName(e: unknown): string {
+  if (e instanceof BaseError) {
+    const r = e.walk((x) => x instanceof ContractFunctionRevertedError);
+    if (r instanceof ContractFunctionRevertedError) return r.data?.errorName ?? `<revert without custom error: ${r.shortMessage}>`;
+  }
+  return `<no custom error: ${(e as Error).message?.split("\n")[0]}>`;
+}
+
+export async function proveOneStep(d: Deployed, before: Hex, proof: Hex): Promise<Outcome> {
+  try {
+    const after = (await d.client.readContract({ address: d.entry, abi: d.abi, functionName: "proveOneStep", args: [before, proof] })) as Hex;
+    return { ok: true, after };
+  } catch (e) {
+    return { ok: false, error: errorName(e) };
+  }
+}
+
+/** Gas of a transaction calling proveOneStep (eth_estimateGas: intrinsic + calldata + execution). */
+export async function estimateProveGas(d: Deployed, before: Hex, proof: Hex): Promise<bigint> {
+  return d.client.estimateContractGas({ address: d.entry, abi: d.abi, functionName: "proveOneStep", args: [before, proof] });
+}

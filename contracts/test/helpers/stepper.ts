@@ -1,0 +1,88 @@
+/**
+ * The TypeScript stepper (wasm-stepper, imported in-process: vitest transforms its ESM TypeScript)
+ * as the oracle: programs to compile, machines to run, proofs of every step, the TS verifier.
+ */
+import { compileWasm } from "../../../wasm-stepper/src/load.ts";
+import { watToWasm } from "../../../wasm-stepper/src/decode/wat.ts";
+import { Machine } from "../../../wasm-stepper/src/machine.ts";
+import type { CompiledModule } from "../../../wasm-stepper/src/compile/types.ts";
+import { Prover } from "../../../wasm-stepper/src/state/prove.ts";
+import { verifyStep } from "../../../wasm-stepper/src/state/verify.ts";
+import { ProofError } from "../../../wasm-stepper/src/state/errors.ts";
+import { OPCODE_NAMES } from "../../../wasm-stepper/src/ir/opcodes.ts";
+import type { Limits, Value } from "../../../wasm-stepper/src/types.ts";
+import type { Hex } from "viem";
+
+export { Machine, Prover, verifyStep, ProofError, OPCODE_NAMES };
+export type { CompiledModule, Limits, Value };
+
+export function hex(b: Uint8Array): Hex {
+  return `0x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString("hex")}`;
+}
+
+export function unhex(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(s.replace(/^0x/, ""), "hex"));
+}
+
+export async function compileWat(text: string, name = "contracts-test.wat"): Promise<CompiledModule> {
+  return compileWasm(await watToWasm(text, name));
+}
+
+export { compileWasm };
+
+/** The TS verifier's outcome, in the same shape as the contract's. */
+export type TsOutcome = { ok: true; after: Hex } | { ok: false; error: string };
+
+export function tsVerify(before: Hex, proof: Hex): TsOutcome {
+  try {
+    return { ok: true, after: hex(verifyStep(unhex(before), unhex(proof))) };
+  } catch (e) {
+    if (e instanceof ProofError) return { ok: false, error: e.code };
+    throw e;
+  }
+}
+
+export interface StepCase {
+  step: number;
+  op: string;
+  before: Hex;
+  proof: Hex;
+  after: Hex;
+}
+
+/** A run to prove: a task (`forTask`) or invocations of exports on one instance. */
+export interface Run {
+  label: string;
+  input?: Uint8Array;
+  limits?: Partial<Limits>;
+  task?: boolean;
+  calls?: { name: string; args: Value[] }[];
+}
+
+/**
+ * Proves every step of `run` with the TS prover (each checked by the TS verifier), ending with the
+ * terminal state's self-step. Returns the cases in order.
+ */
+export function proveRun(cm: CompiledModule, run: Run): StepCase[] {
+  const out: StepCase[] = [];
+  const proveMachine = (m: Machine) => {
+    const p = new Prover(m);
+    for (;;) {
+      const terminal = m.status !== "running";
+      const op = OPCODE_NAMES[m.cm.code[m.pc * 4]!] ?? "?";
+      const s = p.proveNext();
+      out.push({ step: s.step, op: terminal ? `terminal:${m.status}` : op, before: hex(s.before), proof: hex(s.proof), after: hex(s.after) });
+      if (terminal) break;
+    }
+  };
+  const opts = { input: run.input ?? new Uint8Array(), limits: run.limits ?? {} };
+  if (run.task) proveMachine(Machine.forTask(cm, opts));
+  else {
+    const m = Machine.instantiate(cm, opts);
+    for (const c of run.calls ?? []) {
+      m.prepareInvoke(c.name, c.args);
+      proveMachine(m);
+    }
+  }
+  return out;
+}
