@@ -8,3 +8,8 @@ export * from "./errors.ts";
 export * from "./types.ts";
 export type { Module } from "./module.ts";
 export { NativeInstance, runNativeTask } from "./native/index.ts";
+export { StateCommitment } from "./state/commit.ts";
+export { Prover, proveStep, stateHashAt, type StepProof, type ProveTarget } from "./state/prove.ts";
+export { verifyStep } from "./state/verify.ts";
+export { ProofError, type ProofErrorCode } from "./state/errors.ts";
+export { Trace, type TraceOptions } from "./state/trace.ts";

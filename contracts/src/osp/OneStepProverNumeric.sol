@@ -41,14 +41,30 @@ contract OneStepProverNumeric is IOneStepProverNumeric, ProofErrors {
         }
     }
 
-    /// @notice Leading zero bits of the low `bits` bits of v.
-    function clz(uint256 bits, uint256 v) internal pure returns (uint256 n) {
-        for (uint256 i = bits; i > 0 && (v >> (i - 1)) & 1 == 0; i--) n++;
+    /// @notice Leading zero bits of the low `bits` bits of v (numeric.ts counts from bit bits-1 down).
+    function clz(uint256 bits, uint256 v) internal pure returns (uint256) {
+        uint256 x = v & ((uint256(1) << bits) - 1);
+        // bits - bitLength(x), the bit length by binary search
+        uint256 len = 0;
+        if (x >> 32 != 0) { x >>= 32; len += 32; }
+        if (x >> 16 != 0) { x >>= 16; len += 16; }
+        if (x >> 8 != 0) { x >>= 8; len += 8; }
+        if (x >> 4 != 0) { x >>= 4; len += 4; }
+        if (x >> 2 != 0) { x >>= 2; len += 2; }
+        if (x >> 1 != 0) { x >>= 1; len += 1; }
+        return bits - (len + x);
     }
 
-    /// @notice Trailing zero bits of v, at most `bits`.
+    /// @notice Trailing zero bits of v, at most `bits` (numeric.ts counts from bit 0 up to bits-1).
     function ctz(uint256 bits, uint256 v) internal pure returns (uint256 n) {
-        for (uint256 i = 0; i < bits && (v >> i) & 1 == 0; i++) n++;
+        uint256 x = v & ((uint256(1) << bits) - 1);
+        if (x == 0) return bits;
+        if (x & 0xffffffff == 0) { x >>= 32; n += 32; }
+        if (x & 0xffff == 0) { x >>= 16; n += 16; }
+        if (x & 0xff == 0) { x >>= 8; n += 8; }
+        if (x & 0xf == 0) { x >>= 4; n += 4; }
+        if (x & 0x3 == 0) { x >>= 2; n += 2; }
+        if (x & 0x1 == 0) n += 1;
     }
 
     /// @notice Set bits of v (all of it, as numeric.ts counts them).

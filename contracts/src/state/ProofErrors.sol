@@ -12,8 +12,7 @@ interface ProofErrors {
     /// @notice Thrown when the proof's first word is not the layout version (spec/state.json `version`).
     error BadVersion();
     /// @notice Thrown when the proof's header does not hash to the claimed pre-state, its control
-    /// word padding is not zero, its top operand is wider than 64 bits, or one of its numbers (or a
-    /// segment length or frame record number) exceeds 2^53 - 1.
+    /// word padding is not zero, its top operand is wider than 64 bits, or one of its numbers exceeds 2^53 - 1.
     error BadHeader();
     /// @notice Thrown when the proof is not a whole number of 32-byte words or ends before an item the step reads.
     error Truncated();
@@ -31,9 +30,11 @@ interface ProofErrors {
     error BadOperandProof();
     /// @notice Thrown when a Merkle leaf and its siblings do not hash to the tree's root.
     error BadMerkleProof();
-    /// @notice Thrown when a data or element segment record does not match its leaf (or a dropped one does not open as zero).
+    /// @notice Thrown when a data or element segment record does not match its leaf, a dropped one does
+    /// not open as zero, or its length exceeds 2^53 - 1.
     error BadSegmentProof();
-    /// @notice Thrown when the revealed frame record does not hash to the frames hash.
+    /// @notice Thrown when the revealed frame record does not hash to the frames hash or one of its
+    /// numbers (return pc, caller fp, caller local count) exceeds 2^53 - 1.
     error BadFrameProof();
     /// @notice Thrown when a return is executed in the bottom (bootstrap) frame.
     error NoFrame();

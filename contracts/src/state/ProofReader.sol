@@ -44,12 +44,13 @@ library ProofReader {
         }
     }
 
-    /// @notice The word at `pos` as a number (at most 2^53 - 1).
-    function num(bytes calldata proof, uint256 pos) internal pure returns (uint256 v, uint256 next) {
+    /// @notice The word at `pos` as a number; `inRange` is false above 2^53 - 1 (verify.ts `num(code)`:
+    /// the caller reverts with the error of its item).
+    function num(bytes calldata proof, uint256 pos) internal pure returns (uint256 v, bool inRange, uint256 next) {
         bytes32 w;
         (w, next) = word(proof, pos);
         v = uint256(w);
-        if (v > MAX_NUMBER) revert ProofErrors.BadHeader();
+        inRange = v <= MAX_NUMBER;
     }
 
     /// @dev The word at `pos` with no bounds check: callers have checked the item's extent.
@@ -109,24 +110,31 @@ library ProofReader {
         leaf = at(proof, pos);
     }
 
-    /// @notice A segment record: the segment's root, w(len), then its leaf as a Merkle item.
+    /// @notice A segment record: the segment's root, w(len), then its leaf as a Merkle item. A length
+    /// above 2^53 - 1 is BadSegmentProof.
     function segment(bytes calldata proof, uint256 pos, uint256 depth)
         internal
         pure
         returns (bytes32 root, uint256 len, bytes32 leaf, uint256 siblings, uint256 next)
     {
         (root, next) = word(proof, pos);
-        (len, next) = num(proof, next);
+        bool inRange;
+        (len, inRange, next) = num(proof, next);
+        if (!inRange) revert ProofErrors.BadSegmentProof();
         (leaf, siblings, next) = merkle(proof, next, depth);
     }
 
     /// @notice A frame record: prev, w(returnPc), w(callerFp), w(callerNlocals), callerLocalsRoot,
-    /// w(callerTop), callerOperands.
+    /// w(callerTop), callerOperands. A number above 2^53 - 1 is BadFrameProof.
     function frame(bytes calldata proof, uint256 pos) internal pure returns (FrameItem memory f, uint256 next) {
+        bool inRange;
         (f.prev, next) = word(proof, pos);
-        (f.returnPc, next) = num(proof, next);
-        (f.callerFp, next) = num(proof, next);
-        (f.callerNlocals, next) = num(proof, next);
+        (f.returnPc, inRange, next) = num(proof, next);
+        if (!inRange) revert ProofErrors.BadFrameProof();
+        (f.callerFp, inRange, next) = num(proof, next);
+        if (!inRange) revert ProofErrors.BadFrameProof();
+        (f.callerNlocals, inRange, next) = num(proof, next);
+        if (!inRange) revert ProofErrors.BadFrameProof();
         (f.callerLocalsRoot, next) = word(proof, next);
         bytes32 callerTop;
         (callerTop, next) = word(proof, next);

@@ -2,7 +2,7 @@
  * The prover set deployed on hardhat's in-process network, and proveOneStep through eth_call.
  */
 import hre from "hardhat";
-import { BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, custom, type Abi, type Address, type Hex, type PublicClient } from "viem";
+import { BaseError, ContractFunctionRevertedError, RawContractError, createPublicClient, createWalletClient, custom, type Abi, type Address, type Hex, type PublicClient } from "viem";
 import { hardhat } from "viem/chains";
 import { entryAbi } from "../../scripts/lib/artifacts";
 import { deployProverSet, type DeployResult } from "../../scripts/lib/deploy";
@@ -16,7 +16,20 @@ export interface Deployed {
 
 /** Deploys the prover set on a fresh in-process hardhat network (one per test file: pool "forks"). */
 export async function deployOnHardhat(): Promise<Deployed> {
-  const transport = custom(hre.network.provider as unknown as { request(a: { method: string; params?: unknown }): Promise<unknown> });
+  const provider = hre.network.provider;
+  // hardhat's in-process provider throws reverts as plain errors carrying the revert data; hand
+  // them to viem as the execution error (code 3) they are, so it decodes the custom error.
+  const transport = custom({
+    async request(args: { method: string; params?: unknown[] }) {
+      try {
+        return await provider.request(args);
+      } catch (e) {
+        const data = (e as { data?: unknown }).data;
+        if (typeof data === "string" && data.startsWith("0x")) throw new RawContractError({ data: data as Hex, message: (e as Error).message });
+        throw e;
+      }
+    },
+  });
   const client = createPublicClient({ chain: hardhat, transport }) as PublicClient;
   const [account] = (await client.request({ method: "eth_accounts" } as never)) as Address[];
   const wallet = createWalletClient({ chain: hardhat, transport, account: account! });

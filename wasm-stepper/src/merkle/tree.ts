@@ -169,23 +169,41 @@ export class MerkleTree {
     if (leaves > this.leafCount) this.allocate(leaves, this.levels);
     if (count === 0) return;
 
-    // Copy the dirty leaves in (zero past the data's end).
+    // Copy the dirty leaves in (zero past the data's end), keeping only those whose bytes
+    // changed: a leaf written back with the same bytes needs no rehash.
     const level0 = this.levels[0]!;
     const len = data.length;
+    if (this.work.length < count) this.work = new Int32Array(Math.max(count, 2 * this.work.length));
+    const work = this.work;
+    let changed = 0;
     for (let j = 0; j < count; j++) {
-      const base = 32 * leafIndices[j]!;
+      const i = leafIndices[j]!;
+      const base = 32 * i;
+      let diff = false;
       if (base + 32 <= len) {
-        for (let b = 0; b < 32; b++) level0[base + b] = data[base + b]!;
+        for (let b = 0; b < 32; b++) {
+          const v = data[base + b]!;
+          if (level0[base + b] !== v) {
+            level0[base + b] = v;
+            diff = true;
+          }
+        }
       } else {
-        for (let b = 0; b < 32; b++) level0[base + b] = base + b < len ? data[base + b]! : 0;
+        for (let b = 0; b < 32; b++) {
+          const v = base + b < len ? data[base + b]! : 0;
+          if (level0[base + b] !== v) {
+            level0[base + b] = v;
+            diff = true;
+          }
+        }
       }
+      if (diff) work[changed++] = i;
     }
+    if (changed === 0) return;
+    count = changed;
 
     // Sorted distinct indices; parents of a sorted list stay sorted, so each level dedupes by
     // comparing neighbours.
-    if (this.work.length < count) this.work = new Int32Array(Math.max(count, 2 * this.work.length));
-    const work = this.work;
-    work.set(leafIndices.subarray(0, count));
     work.subarray(0, count).sort();
     let m = 0;
     for (let j = 0; j < count; j++) if (m === 0 || work[j] !== work[m - 1]) work[m++] = work[j]!;

@@ -44,7 +44,11 @@ export function tsVerify(before: Hex, proof: Hex): TsOutcome {
 
 export interface StepCase {
   step: number;
+  /** Mnemonic of the instruction executed, or `terminal:<status>` for a terminal state's self-step. */
   op: string;
+  /** Status (and trap code) after the step. */
+  statusAfter: string;
+  trap?: string;
   before: Hex;
   proof: Hex;
   after: Hex;
@@ -57,32 +61,55 @@ export interface Run {
   limits?: Partial<Limits>;
   task?: boolean;
   calls?: { name: string; args: Value[] }[];
+  /**
+   * Prove only a window of a task: the first `head` steps and the last `tail` steps (the machine
+   * runs unproven in between), to keep long programs to a few thousand proven steps.
+   */
+  head?: number;
+  tail?: number;
+}
+
+function proveMachine(m: Machine, out: StepCase[], maxSteps = Infinity): void {
+  const p = new Prover(m);
+  for (let k = 0; k < maxSteps; k++) {
+    const terminal = m.status !== "running";
+    const op = terminal ? `terminal:${m.status}` : (OPCODE_NAMES[m.cm.code[m.pc * 4]!] ?? `op${m.cm.code[m.pc * 4]}`);
+    const s = p.proveNext();
+    const c: StepCase = { step: s.step, op, statusAfter: m.status, before: hex(s.before), proof: hex(s.proof), after: hex(s.after) };
+    if (m.trap) c.trap = m.trap;
+    out.push(c);
+    if (terminal) break;
+  }
 }
 
 /**
- * Proves every step of `run` with the TS prover (each checked by the TS verifier), ending with the
- * terminal state's self-step. Returns the cases in order.
+ * Proves the steps of `run` with the TS prover (its proveNext checks each proof against the
+ * machine), ending with the terminal state's self-step. Returns the cases in order.
  */
 export function proveRun(cm: CompiledModule, run: Run): StepCase[] {
   const out: StepCase[] = [];
-  const proveMachine = (m: Machine) => {
-    const p = new Prover(m);
-    for (;;) {
-      const terminal = m.status !== "running";
-      const op = OPCODE_NAMES[m.cm.code[m.pc * 4]!] ?? "?";
-      const s = p.proveNext();
-      out.push({ step: s.step, op: terminal ? `terminal:${m.status}` : op, before: hex(s.before), proof: hex(s.proof), after: hex(s.after) });
-      if (terminal) break;
-    }
-  };
   const opts = { input: run.input ?? new Uint8Array(), limits: run.limits ?? {} };
-  if (run.task) proveMachine(Machine.forTask(cm, opts));
-  else {
-    const m = Machine.instantiate(cm, opts);
-    for (const c of run.calls ?? []) {
-      m.prepareInvoke(c.name, c.args);
-      proveMachine(m);
+  if (run.task) {
+    if (run.head === undefined && run.tail === undefined) {
+      proveMachine(Machine.forTask(cm, opts), out);
+      return out;
     }
+    // A window: count the steps first (unproven), then prove the head and the tail.
+    const probe = Machine.forTask(cm, opts);
+    probe.run();
+    const total = probe.steps;
+    const head = Math.min(run.head ?? 0, total);
+    if (head > 0) proveMachine(Machine.forTask(cm, opts), out, head);
+    const m = Machine.forTask(cm, opts);
+    const from = Math.max(head, total - (run.tail ?? 0));
+    m.runTo(from);
+    proveMachine(m, out);
+    return out;
+  }
+  const m = Machine.instantiate(cm, opts);
+  for (const c of run.calls ?? []) {
+    m.prepareInvoke(c.name, c.args);
+    proveMachine(m, out);
   }
   return out;
 }

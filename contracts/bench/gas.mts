@@ -1,0 +1,195 @@
+/**
+ * Gas benchmark of proveOneStep: per opcode family, p50 and max of eth_estimateGas (what a
+ * transaction calling proveOneStep pays: 21000 + calldata + execution) over the spec vectors and
+ * every proven step of a corpus of programs, including memory proofs under a 65536-page limit
+ * (memory tree depth 27); the deployed size of every contract. Prints a table and writes
+ * bench/results/gas.json.
+ *
+ *   npm run bench:gas -w contracts
+ *
+ * Targets (DESIGN/PERFORMANCE): p50 <= 80,000 gas, max <= 150,000 gas.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Hex } from "viem";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = join(here, "..");
+process.env.HARDHAT_CONFIG ??= join(pkg, "hardhat.config.ts");
+
+const { deployOnHardhat, estimateProveGas } = await import("../test/helpers/chain.ts");
+const { compileWasm, compileWat, proveRun } = await import("../test/helpers/stepper.mts");
+const { allVectors } = await import("../test/helpers/vectors.mts");
+const { STATE_PROGRAMS, NUMERIC_PROGRAM } = await import("../../wasm-stepper/test/helpers/state-programs.ts");
+const { PROVER_CONTRACTS, MAX_CONTRACT_SIZE, deployedSize, loadArtifact } = await import("../scripts/lib/artifacts.ts");
+const opcodes = JSON.parse(readFileSync(join(pkg, "..", "wasm-stepper", "spec", "opcodes.json"), "utf8")) as { opcodes: { name: string; family: string }[] };
+
+const P50_TARGET = 80_000;
+const MAX_TARGET = 150_000;
+const FAMILY = new Map(opcodes.opcodes.map((o) => [o.name, o.family]));
+
+interface Sample {
+  source: string;
+  op: string;
+  family: string;
+  memDepth: number;
+  gas: number;
+  calldataGas: number;
+  /** The EIP-7623 floor of the transaction: when gas equals it, calldata alone sets the price. */
+  floorGas: number;
+  proofWords: number;
+}
+
+/**
+ * Calldata pricing of a proveOneStep transaction: the standard cost (4 gas per zero byte, 16 per
+ * non-zero byte) and the EIP-7623 floor (Prague+: 21,000 + 10 per token, a zero byte 1 token, a
+ * non-zero byte 4): a transaction pays max(21,000 + standard + execution, floor).
+ */
+function calldataGas(before: Hex, proof: Hex): { standard: number; floor: number } {
+  // selector, before, offset, length, proof (whole words)
+  const len = (proof.length - 2) / 2;
+  const bytes = Buffer.concat([Buffer.alloc(4, 1), Buffer.from(before.slice(2), "hex"), Buffer.alloc(60), Buffer.from([len >> 24, len >> 16, len >> 8, len].map((x) => x & 255)), Buffer.from(proof.slice(2), "hex")]);
+  let zeros = 0;
+  for (const b of bytes) if (b === 0) zeros++;
+  const nonzero = bytes.length - zeros;
+  return { standard: 4 * zeros + 16 * nonzero, floor: 21_000 + 10 * (zeros + 4 * nonzero) };
+}
+
+/** depth of the memory tree of a proof's header: max(11, depthFor(maxMemoryPages) + 11). */
+function memDepthOf(proof: Hex): number {
+  const maxPages = Number(BigInt(`0x${proof.slice(2 + 26 * 64, 2 + 27 * 64)}`));
+  let d = 0;
+  while (2 ** d < maxPages) d++;
+  return Math.max(11, d + 11);
+}
+
+const u32le = (...vs: number[]) => {
+  const b = new Uint8Array(vs.length * 4);
+  vs.forEach((v, i) => new DataView(b.buffer).setUint32(i * 4, v >>> 0, true));
+  return b;
+};
+const bytes = (n: number, f: (i: number) => number) => Uint8Array.from({ length: n }, (_, i) => f(i) & 255);
+const i32 = (value: number) => ({ type: "i32" as const, value });
+const readText = (p: string) => readFileSync(join(pkg, p), "utf8");
+const readBin = (p: string) => new Uint8Array(readFileSync(join(pkg, p)));
+
+async function corpus(): Promise<{ source: string; cases: { op: string; before: Hex; proof: Hex }[] }[]> {
+  const out: { source: string; cases: { op: string; before: Hex; proof: Hex }[] }[] = [];
+  const bigmem = await compileWat(readText("test/programs/bigmem.wat"), "bigmem.wat");
+  for (const pages of [1024, 65536])
+    out.push({ source: `bigmem.wat (maxMemoryPages ${pages})`, cases: proveRun(bigmem, { label: "", task: true, input: bytes(100, (i) => i * 7 + 1), limits: { maxMemoryPages: pages } }) });
+  const calls = await compileWat(readText("test/programs/calls.wat"), "calls.wat");
+  out.push({
+    source: "calls.wat",
+    cases: proveRun(calls, { label: "", calls: [{ name: "ack", args: [i32(2), i32(2)] }, { name: "many", args: [] }], limits: { maxCallDepth: 100, maxValueStack: 4096 } }),
+  });
+  const fib = await compileWat(readText("../wasm-stepper/examples/fib.wat"), "fib.wat");
+  out.push({ source: "fib.wat fib(10)", cases: proveRun(fib, { label: "", calls: [{ name: "fib", args: [i32(10)] }] }) });
+  out.push({ source: "sum-input.wasm (300 bytes)", cases: proveRun(compileWasm(readBin("../wasm-stepper/examples/sum-input.wasm")), { label: "", task: true, input: bytes(300, (i) => i * 13) }) });
+  out.push({ source: "as/sort.wasm n=4", cases: proveRun(compileWasm(readBin("../wasm-stepper/examples/as/sort.wasm")), { label: "", task: true, input: u32le(4, 7) }) });
+  out.push({
+    source: 'as/crc32.wasm "abc" (first 800 + last 2500 steps)',
+    cases: proveRun(compileWasm(readBin("../wasm-stepper/examples/as/crc32.wasm")), { label: "", task: true, input: new TextEncoder().encode("abc"), head: 800, tail: 2500 }),
+  });
+  for (const p of [...STATE_PROGRAMS, NUMERIC_PROGRAM]) {
+    const cm = await compileWat(p.wat, `${p.name}.wat`);
+    const cases = p.runs.flatMap((r) => proveRun(cm, r as Parameters<typeof proveRun>[1]));
+    out.push({ source: `wasm-stepper state program ${p.name}`, cases });
+  }
+  return out;
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((s.length - 1) * p))]!;
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  const d = await deployOnHardhat();
+  const samples: Sample[] = [];
+  const measure = async (source: string, cases: { op: string; before: Hex; proof: Hex }[]) => {
+    const B = 6;
+    for (let i = 0; i < cases.length; i += B) {
+      const batch = cases.slice(i, i + B);
+      const gas = await Promise.all(batch.map((c) => estimateProveGas(d, c.before, c.proof)));
+      batch.forEach((c, k) => {
+        const family = c.op.startsWith("terminal") ? "terminal" : (FAMILY.get(c.op) ?? "?");
+        const cd = calldataGas(c.before, c.proof);
+        samples.push({ source, op: c.op, family, memDepth: memDepthOf(c.proof), gas: Number(gas[k]), calldataGas: cd.standard, floorGas: cd.floor, proofWords: (c.proof.length - 2) / 64 });
+      });
+    }
+  };
+  const vectors = allVectors();
+  await measure("spec/vectors", vectors.map((v) => ({ op: v.name.startsWith(v.opcode) && /terminal:/.test(v.name) ? "terminal" : v.opcode, before: v.before, proof: v.proof })));
+  process.stderr.write(`vectors: ${vectors.length} measured\n`);
+  for (const c of await corpus()) {
+    await measure(c.source, c.cases);
+    process.stderr.write(`${c.source}: ${c.cases.length} steps measured\n`);
+  }
+
+  // ---- per family
+  const families = [...new Set(opcodes.opcodes.map((o) => o.family)), "terminal"];
+  const rows = families
+    .map((f) => {
+      const xs = samples.filter((s) => s.family === f);
+      if (!xs.length) return undefined;
+      const g = xs.map((s) => s.gas);
+      const worst = xs.reduce((a, b) => (b.gas > a.gas ? b : a));
+      return { family: f, n: xs.length, p50: pct(g, 0.5), max: Math.max(...g), maxOp: worst.op, maxSource: worst.source, maxWords: worst.proofWords, execP50: pct(xs.map((s) => s.gas - 21000 - s.calldataGas), 0.5), floorBound: xs.filter((s) => s.gas <= s.floorGas).length / xs.length };
+    })
+    .filter((r) => r !== undefined);
+  const allGas = samples.map((s) => s.gas);
+  const overall = { n: samples.length, p50: pct(allGas, 0.5), p90: pct(allGas, 0.9), max: Math.max(...allGas) };
+
+  // ---- memory-touching steps by memory tree depth
+  const memFamilies = new Set(["memory", "bulk", "host"]);
+  const depths = [...new Set(samples.filter((s) => memFamilies.has(s.family)).map((s) => s.memDepth))].sort((a, b) => a - b);
+  const byDepth = depths.map((dep) => {
+    const xs = samples.filter((s) => memFamilies.has(s.family) && s.memDepth === dep).map((s) => s.gas);
+    return { memDepth: dep, n: xs.length, p50: pct(xs, 0.5), max: Math.max(...xs) };
+  });
+
+  // ---- sizes
+  const sizes = PROVER_CONTRACTS.map((n) => ({ contract: n, bytes: deployedSize(loadArtifact(n)), deployGas: Number(d.deploy.gasUsed[n]) }));
+
+  const lines: string[] = [];
+  lines.push(`proveOneStep gas (eth_estimateGas: 21,000 + calldata + execution), ${fmt(samples.length)} steps: ${vectors.length} spec vectors + corpus`);
+  lines.push("");
+  lines.push(`${"family".padEnd(11)} ${"steps".padStart(6)} ${"p50".padStart(8)} ${"max".padStart(8)} ${"exec p50".padStart(9)} ${"floor".padStart(6)}  worst case`);
+  for (const r of rows)
+    lines.push(
+      `${r.family.padEnd(11)} ${String(r.n).padStart(6)} ${fmt(r.p50).padStart(8)} ${fmt(r.max).padStart(8)} ${fmt(r.execP50).padStart(9)} ${`${(100 * r.floorBound).toFixed(0)}%`.padStart(6)}  ${r.maxOp}, ${r.maxWords} words (${r.maxSource})`,
+    );
+  lines.push(`${"all".padEnd(11)} ${String(overall.n).padStart(6)} ${fmt(overall.p50).padStart(8)} ${fmt(overall.max).padStart(8)}            p90 ${fmt(overall.p90)}`);
+  lines.push("exec p50: gas - 21,000 - standard calldata gas; floor: share of steps priced at the EIP-7623 calldata floor");
+  lines.push("");
+  lines.push("memory, bulk and host steps by memory tree depth (maxMemoryPages 4 -> 13, 1024 -> 21, 65536 -> 27):");
+  for (const r of byDepth) lines.push(`  depth ${String(r.memDepth).padStart(2)}: ${String(r.n).padStart(5)} steps, p50 ${fmt(r.p50).padStart(7)}, max ${fmt(r.max).padStart(7)}`);
+  lines.push("");
+  lines.push(`targets: p50 <= ${fmt(P50_TARGET)} (${overall.p50 <= P50_TARGET ? "met" : "MISSED"}), max <= ${fmt(MAX_TARGET)} (${overall.max <= MAX_TARGET ? "met" : "MISSED"})`);
+  lines.push("");
+  lines.push(`${"contract".padEnd(22)} ${"runtime bytes".padStart(13)} ${"of 24,576".padStart(9)} ${"deploy gas".padStart(11)}`);
+  for (const s of sizes) lines.push(`${s.contract.padEnd(22)} ${fmt(s.bytes).padStart(13)} ${`${((100 * s.bytes) / MAX_CONTRACT_SIZE).toFixed(0)}%`.padStart(9)} ${fmt(s.deployGas).padStart(11)}`);
+  console.log(lines.join("\n"));
+
+  const resultsDir = join(here, "results");
+  mkdirSync(resultsDir, { recursive: true });
+  const json = {
+    date: new Date().toISOString(),
+    method: "eth_estimateGas of a proveOneStep call on hardhat's in-process network (hardfork osaka)",
+    targets: { p50: P50_TARGET, max: MAX_TARGET },
+    overall,
+    families: rows,
+    memoryByDepth: byDepth,
+    sizes,
+    seconds: (Date.now() - t0) / 1000,
+  };
+  writeFileSync(join(resultsDir, "gas.json"), JSON.stringify(json, null, 2) + "\n");
+  console.log(`\nwrote ${join("bench", "results", "gas.json")} (${json.seconds.toFixed(0)} s)`);
+}
+
+await main();
