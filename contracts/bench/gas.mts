@@ -12,17 +12,20 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { encodeFunctionData, type Hex } from "viem";
+import { encodeFunctionData, type Abi, type Address, type Hex } from "viem";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkg = join(here, "..");
 process.env.HARDHAT_CONFIG ??= join(pkg, "hardhat.config.ts");
 
 const { deployOnHardhat, estimateProveGas } = await import("../test/helpers/chain.ts");
+const hre = (await import("hardhat")).default;
+const { createWalletClient, custom } = await import("viem");
+const { hardhat } = await import("viem/chains");
 const { compileWasm, compileWat, proveRun } = await import("../test/helpers/stepper.mts");
 const { allVectors } = await import("../test/helpers/vectors.mts");
 const { STATE_PROGRAMS, NUMERIC_PROGRAM } = await import("../../wasm-stepper/test/helpers/state-programs.ts");
-const { PROVER_CONTRACTS, MAX_CONTRACT_SIZE, deployedSize, loadArtifact } = await import("../scripts/lib/artifacts.ts");
+const { PROVER_CONTRACTS, MAX_CONTRACT_SIZE, deployedSize, loadArtifact, PKG_DIR } = await import("../scripts/lib/artifacts.ts");
 const opcodes = JSON.parse(readFileSync(join(pkg, "..", "wasm-stepper", "spec", "opcodes.json"), "utf8")) as { opcodes: { name: string; family: string }[] };
 
 const P50_TARGET = 80_000;
@@ -35,6 +38,8 @@ interface Sample {
   family: string;
   memDepth: number;
   gas: number;
+  /** Gas of the proveOneStep call made from a contract (ProveOneStepGasProbe): execution only. */
+  execGas: number;
   calldataGas: number;
   /** The EIP-7623 floor of the transaction: when gas equals it, calldata alone sets the price. */
   floorGas: number;
@@ -108,16 +113,27 @@ const fmt = (n: number) => n.toLocaleString("en-US");
 async function main(): Promise<void> {
   const t0 = Date.now();
   const d = await deployOnHardhat();
+  // the probe: a contract calling proveOneStep, measuring gasleft() around the call
+  const probeArtifact = JSON.parse(readFileSync(join(PKG_DIR, "artifacts", "src", "bench", "ProveOneStepGasProbe.sol", "ProveOneStepGasProbe.json"), "utf8")) as { abi: Abi; bytecode: Hex };
+  const [deployer] = (await d.client.request({ method: "eth_accounts" } as never)) as Address[];
+  const wallet = createWalletClient({ chain: hardhat, transport: custom(hre.network.provider as never), account: deployer! });
+  const probeTx = await wallet.deployContract({ abi: probeArtifact.abi, bytecode: probeArtifact.bytecode });
+  const probe = (await d.client.waitForTransactionReceipt({ hash: probeTx })).contractAddress!;
+  const execGas = async (before: Hex, proof: Hex): Promise<number> => {
+    const [, used] = (await d.client.readContract({ address: probe, abi: probeArtifact.abi, functionName: "measure", args: [d.entry, before, proof] })) as [Hex, bigint];
+    return Number(used);
+  };
   const samples: Sample[] = [];
   const measure = async (source: string, cases: { op: string; before: Hex; proof: Hex }[]) => {
     const B = 6;
     for (let i = 0; i < cases.length; i += B) {
       const batch = cases.slice(i, i + B);
       const gas = await Promise.all(batch.map((c) => estimateProveGas(d, c.before, c.proof)));
+      const exec = await Promise.all(batch.map((c) => execGas(c.before, c.proof)));
       batch.forEach((c, k) => {
         const family = c.op.startsWith("terminal") ? "terminal" : (FAMILY.get(c.op) ?? "?");
         const cd = calldataGas(encodeFunctionData({ abi: d.abi, functionName: "proveOneStep", args: [c.before, c.proof] }));
-        samples.push({ source, op: c.op, family, memDepth: memDepthOf(c.proof), gas: Number(gas[k]), calldataGas: cd.standard, floorGas: cd.floor, proofWords: (c.proof.length - 2) / 64 });
+        samples.push({ source, op: c.op, family, memDepth: memDepthOf(c.proof), gas: Number(gas[k]), execGas: exec[k]!, calldataGas: cd.standard, floorGas: cd.floor, proofWords: (c.proof.length - 2) / 64 });
       });
     }
   };
@@ -137,18 +153,20 @@ async function main(): Promise<void> {
       if (!xs.length) return undefined;
       const g = xs.map((s) => s.gas);
       const worst = xs.reduce((a, b) => (b.gas > a.gas ? b : a));
-      return { family: f, n: xs.length, p50: pct(g, 0.5), max: Math.max(...g), maxOp: worst.op, maxSource: worst.source, maxWords: worst.proofWords, floorP50: pct(xs.map((s) => s.floorGas), 0.5), floorBound: xs.filter((s) => s.gas <= s.floorGas).length / xs.length };
+      return { family: f, n: xs.length, p50: pct(g, 0.5), max: Math.max(...g), maxOp: worst.op, maxSource: worst.source, maxWords: worst.proofWords, floorP50: pct(xs.map((s) => s.floorGas), 0.5), execP50: pct(xs.map((s) => s.execGas), 0.5), execMax: Math.max(...xs.map((s) => s.execGas)), floorBound: xs.filter((s) => s.gas <= s.floorGas).length / xs.length };
     })
     .filter((r) => r !== undefined);
   const allGas = samples.map((s) => s.gas);
-  const overall = { n: samples.length, p50: pct(allGas, 0.5), p90: pct(allGas, 0.9), max: Math.max(...allGas) };
+  const allExec = samples.map((s) => s.execGas);
+  const overall = { n: samples.length, p50: pct(allGas, 0.5), p90: pct(allGas, 0.9), max: Math.max(...allGas), execP50: pct(allExec, 0.5), execMax: Math.max(...allExec) };
 
   // ---- memory-touching steps by memory tree depth
   const memFamilies = new Set(["memory", "bulk", "host"]);
   const depths = [...new Set(samples.filter((s) => memFamilies.has(s.family)).map((s) => s.memDepth))].sort((a, b) => a - b);
   const byDepth = depths.map((dep) => {
     const xs = samples.filter((s) => memFamilies.has(s.family) && s.memDepth === dep).map((s) => s.gas);
-    return { memDepth: dep, n: xs.length, p50: pct(xs, 0.5), max: Math.max(...xs) };
+    const ex = samples.filter((s) => memFamilies.has(s.family) && s.memDepth === dep).map((s) => s.execGas);
+    return { memDepth: dep, n: xs.length, p50: pct(xs, 0.5), max: Math.max(...xs), execP50: pct(ex, 0.5), execMax: Math.max(...ex) };
   });
 
   // ---- sizes
@@ -157,17 +175,19 @@ async function main(): Promise<void> {
   const lines: string[] = [];
   lines.push(`proveOneStep gas (eth_estimateGas: 21,000 + calldata + execution), ${fmt(samples.length)} steps: ${vectors.length} spec vectors + corpus`);
   lines.push("");
-  lines.push(`${"family".padEnd(11)} ${"steps".padStart(6)} ${"p50".padStart(8)} ${"max".padStart(8)} ${"floor p50".padStart(9)} ${"at floor".padStart(8)}  worst case`);
+  lines.push(`${"family".padEnd(11)} ${"steps".padStart(6)} ${"p50".padStart(8)} ${"max".padStart(8)} ${"floor p50".padStart(9)} ${"at floor".padStart(8)} ${"exec p50".padStart(8)} ${"exec max".padStart(8)}  worst case (tx gas)`);
   for (const r of rows)
     lines.push(
-      `${r.family.padEnd(11)} ${String(r.n).padStart(6)} ${fmt(r.p50).padStart(8)} ${fmt(r.max).padStart(8)} ${fmt(r.floorP50).padStart(9)} ${`${(100 * r.floorBound).toFixed(0)}%`.padStart(8)}  ${r.maxOp}, ${r.maxWords} words (${r.maxSource})`,
+      `${r.family.padEnd(11)} ${String(r.n).padStart(6)} ${fmt(r.p50).padStart(8)} ${fmt(r.max).padStart(8)} ${fmt(r.floorP50).padStart(9)} ${`${(100 * r.floorBound).toFixed(0)}%`.padStart(8)} ${fmt(r.execP50).padStart(8)} ${fmt(r.execMax).padStart(8)}  ${r.maxOp}, ${r.maxWords} words (${r.maxSource})`,
     );
-  lines.push(`${"all".padEnd(11)} ${String(overall.n).padStart(6)} ${fmt(overall.p50).padStart(8)} ${fmt(overall.max).padStart(8)}            p90 ${fmt(overall.p90)}`);
+  lines.push(`${"all".padEnd(11)} ${String(overall.n).padStart(6)} ${fmt(overall.p50).padStart(8)} ${fmt(overall.max).padStart(8)} ${"".padStart(9)} ${"".padStart(8)} ${fmt(overall.execP50).padStart(8)} ${fmt(overall.execMax).padStart(8)}  (tx gas p90 ${fmt(overall.p90)})`);
   lines.push("floor p50: the EIP-7623 calldata floor of the transaction (21,000 + 10 per zero byte + 40 per non-zero byte);");
-  lines.push("at floor: share of steps whose gas is that floor (calldata, not execution, sets their price)");
+  lines.push("at floor: share of steps whose gas is that floor (calldata, not execution, sets their price);");
+  lines.push("exec: gas of the proveOneStep call made from a contract (ProveOneStepGasProbe), without the transaction's 21,000 and calldata");
   lines.push("");
   lines.push("memory, bulk and host steps by memory tree depth (maxMemoryPages 4 -> 13, 1024 -> 21, 65536 -> 27):");
-  for (const r of byDepth) lines.push(`  depth ${String(r.memDepth).padStart(2)}: ${String(r.n).padStart(5)} steps, p50 ${fmt(r.p50).padStart(7)}, max ${fmt(r.max).padStart(7)}`);
+  for (const r of byDepth)
+    lines.push(`  depth ${String(r.memDepth).padStart(2)}: ${String(r.n).padStart(5)} steps, tx gas p50 ${fmt(r.p50).padStart(7)} max ${fmt(r.max).padStart(7)}; exec p50 ${fmt(r.execP50).padStart(6)} max ${fmt(r.execMax).padStart(6)}`);
   lines.push("");
   lines.push(`targets: p50 <= ${fmt(P50_TARGET)} (${overall.p50 <= P50_TARGET ? "met" : "MISSED"}), max <= ${fmt(MAX_TARGET)} (${overall.max <= MAX_TARGET ? "met" : "MISSED"})`);
   lines.push("");

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   let account: Account | Address;
   if (key) account = privateKeyToAccount(key);
   else {
-    const accounts = await client.request({ method: "eth_accounts" });
+    const accounts = await createWalletClient({ chain, transport }).getAddresses();
     if (!accounts.length) throw new UsageError(`${rpc} has no unlocked account: pass --key or set DEPLOYER_KEY`);
     account = accounts[0]!;
   }

@@ -62,6 +62,19 @@ describe("bad proofs: the header", () => {
     for (const w of [8, 14, 16, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29]) await expectError(v.before, setWord(v.proof, w, 1n << 53n), "BadHeader");
   });
 
+  it("test_step_stepsAbove2pow53_revertsBadHeader", async () => {
+    // A step count above widths.maxNumber (spec/state.json) is rejected on both sides.
+    for (const steps of [2 ** 53, 2 ** 53 + 2, 2 ** 60]) {
+      const c = craft([[Op.I32_CONST, 1]], { steps, maxSteps: 2 ** 53 - 1 });
+      expect(await proveOneStep(d, c.before, c.proof)).toEqual({ ok: false, error: "BadHeader" });
+      expect(tsVerify(c.before, c.proof)).toEqual({ ok: false, error: "BadHeader" });
+    }
+    const ok = craft([[Op.I32_CONST, 1]], { steps: 2 ** 53 - 2, maxSteps: 2 ** 53 - 1 });
+    const ts = tsVerify(ok.before, ok.proof);
+    expect(ts.ok).toBe(true);
+    expect(await proveOneStep(d, ok.before, ok.proof)).toEqual(ts);
+  });
+
   it("test_step_shortProofWithBadNumber_revertsBadHeaderBeforeTruncated", async () => {
     const v = vector("i32.add");
     // The word-by-word reader meets the bad number before the end of the proof.

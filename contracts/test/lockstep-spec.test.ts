@@ -39,6 +39,7 @@ describe("lockstep: wasm-stepper state-test programs", () => {
     const traps = Object.keys(state.traps).filter((t) => t !== "none");
     expect(traps.filter((t) => !cov.traps.has(t))).toEqual([]);
     expect(Object.keys(state.statuses).filter((s) => !cov.statuses.has(s))).toEqual([]);
+    console.log(`lockstep steps: ${cov.steps}`);
     expect(cov.steps).toBeGreaterThan(3000);
   });
 });

@@ -11,6 +11,7 @@ import {
     IOneStepProverNumeric,
     IOneStepProverHost
 } from "./IOneStepProver.sol";
+import {IOneStepProofEntry} from "./IOneStepProofEntry.sol";
 import {StepState, StepStateLib} from "./StepState.sol";
 
 /// @title OneStepProofEntry
@@ -21,7 +22,7 @@ import {StepState, StepStateLib} from "./StepState.sol";
 /// by opcode family to the prover contracts; each family contract mirrors its TypeScript file.
 /// @dev Stateless apart from the prover addresses; every function is a view. A proof that the
 /// TypeScript verifier rejects reverts here with the ProofErrors error of the same name.
-contract OneStepProofEntry is ProofErrors {
+contract OneStepProofEntry is IOneStepProofEntry, ProofErrors {
     using StepStateLib for StepState;
 
     /// @dev Families routed to each prover (osp/entry.ts): control takes control, parametric,
@@ -46,6 +47,7 @@ contract OneStepProofEntry is ProofErrors {
         proverHost = host;
     }
 
+    /// @inheritdoc IOneStepProofEntry
     /// @notice The post-state hash of the step from `before` that `proof` witnesses.
     /// @param before the pre-state hash (both parties agree on it).
     /// @param proof the witness: the header (the pre-state's hash preimage), then the instruction

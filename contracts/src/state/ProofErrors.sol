@@ -12,7 +12,8 @@ interface ProofErrors {
     /// @notice Thrown when the proof's first word is not the layout version (spec/state.json `version`).
     error BadVersion();
     /// @notice Thrown when the proof's header does not hash to the claimed pre-state, its control
-    /// word padding is not zero, its top operand is wider than 64 bits, or one of its numbers exceeds 2^53 - 1.
+    /// word padding is not zero, its top operand is wider than 64 bits, or one of its numbers (the step
+    /// count included) exceeds 2^53 - 1.
     error BadHeader();
     /// @notice Thrown when the proof is not a whole number of 32-byte words or ends before an item the step reads.
     error Truncated();

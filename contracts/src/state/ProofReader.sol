@@ -27,7 +27,7 @@ library ProofReader {
     /// @notice The largest number a numeric word may hold: 2^53 - 1. The TypeScript reader keeps
     /// numbers (lengths, counts, limits, frame fields) as JavaScript numbers and rejects larger ones
     /// with BadHeader (verify.ts `num()`); the contract rejects the same words.
-    uint256 internal constant MAX_NUMBER = 2 ** 53 - 1;
+    uint256 internal constant MAX_NUMBER = Width.MAX_NUMBER;
 
     /// @dev Header word indices (spec/STATE.md section 4) that are read as numbers: memoryPages (8),
     /// outputLength (14), codeLength (16), nFuncs..nElem (18-22), inputLength..maxOutputBytes (24-29).
@@ -70,6 +70,9 @@ library ProofReader {
         if (uint256(version) != Width.LAYOUT_VERSION) revert ProofErrors.BadVersion();
         (bytes32 control,) = word(proof, 32);
         if (uint256(control) & 0xffff != 0) revert ProofErrors.BadHeader();
+        // steps (u64) must be a number too: verify.ts keeps it as a JavaScript number, which is
+        // exact only up to 2^53 - 1 (reachable states have steps <= maxSteps <= 2^53 - 1).
+        if ((uint256(control) >> 112) & HeaderLib.MASK64 > MAX_NUMBER) revert ProofErrors.BadHeader();
         (bytes32 top,) = word(proof, 64);
         if (uint256(top) >> 64 != 0) revert ProofErrors.BadHeader();
         if (n < Width.HEADER_BYTES) {

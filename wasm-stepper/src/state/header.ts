@@ -6,10 +6,13 @@ import spec from "../../spec/state.json" with { type: "json" };
 import { keccak256 } from "../hash/keccak.ts";
 import { zeroHash } from "../merkle/tree.ts";
 import type { Status, TrapCode } from "../types.ts";
+import { ProofError } from "./errors.ts";
 
 export const LAYOUT_VERSION = spec.version;
 export const HEADER_WORDS = spec.widths.headerWords;
 export const NULL_FUNC = spec.widths.nullFunc;
+/** The largest number a proof word may carry where a count, index or length is expected. */
+export const MAX_NUMBER = spec.widths.maxNumber;
 export const HOST_ENTRY = spec.widths.hostEntry;
 export const INPUT_TREE_DEPTH = spec.widths.inputTreeDepth;
 export const MIN_MEMORY_TREE_DEPTH = spec.widths.minMemoryTreeDepth;
@@ -164,7 +167,9 @@ export function parseControl(w: Uint8Array, h: Header): void {
   h.trap = dv.getUint8(1);
   h.nlocals = dv.getUint32(2);
   h.pc = dv.getUint32(6);
-  h.steps = Number(dv.getBigUint64(10));
+  const steps = dv.getBigUint64(10);
+  if (steps > BigInt(MAX_NUMBER)) throw new ProofError("BadHeader", `step count ${steps} out of range`);
+  h.steps = Number(steps);
   h.sp = dv.getUint32(18);
   h.fp = dv.getUint32(22);
   h.depth = dv.getUint32(26);

@@ -3,7 +3,7 @@
  * step from the witness alone (spec/STATE.md section 4), as the Solidity
  * prover does. Rejects malformed or inconsistent witnesses with ProofError.
  */
-import { readWord, headerHash, parseControl, LAYOUT_VERSION, HEADER_WORDS, type Header } from "./header.ts";
+import { readWord, headerHash, parseControl, LAYOUT_VERSION, HEADER_WORDS, MAX_NUMBER, type Header } from "./header.ts";
 import { ProofError, type ProofErrorCode } from "./errors.ts";
 import { executeStep, bytesEqual, type FrameItem, type MerkleItem, type OperandItem, type SegmentItem, type TreeKind, type WitnessSource } from "./step.ts";
 
@@ -24,7 +24,7 @@ export class ProofReader implements WitnessSource {
   /** A word read as a number; `code` names the check a too-large value fails (the item's own). */
   num(code: ProofErrorCode = "BadHeader"): number {
     const v = readWord(this.word());
-    if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new ProofError(code, `number ${v} out of range`);
+    if (v > BigInt(MAX_NUMBER)) throw new ProofError(code, `number ${v} out of range`);
     return Number(v);
   }
 
