@@ -196,6 +196,13 @@ class SlotTree {
     return this.buf.bytes.subarray(o, o + 32);
   }
 
+  /** Copies the root to dst[off, off+32) (no allocation: the per-step path). */
+  copyRoot(dst: Uint8Array, off: number): void {
+    const b = this.buf.bytes;
+    const o = this.buf.base + this.off[this.depth]!;
+    for (let i = 0; i < 32; i++) dst[off + i] = b[o + i]!;
+  }
+
   /** Brings the tree up to date with slots [from, from+n); returns true if anything changed. */
   sync(S: Int32Array, from: number): boolean {
     const c = this.copy;
@@ -294,10 +301,11 @@ class OperandChain {
     return this.buf.bytes.slice(o, o + 32);
   }
 
-  /** The chain hash after all pushes, as a view (valid until the next hash). */
-  topView(): Uint8Array {
+  /** Copies the chain hash after all pushes to dst[off, off+32) (no allocation: the per-step path). */
+  copyTop(dst: Uint8Array, off: number): void {
+    const b = this.buf.bytes;
     const o = this.buf.base + 64 * this.height;
-    return this.buf.bytes.subarray(o, o + 32);
+    for (let i = 0; i < 32; i++) dst[off + i] = b[o + i]!;
   }
 }
 
@@ -706,9 +714,9 @@ export class StateCommitment {
       dv.setInt32(A_FINAL + 31, 0);
       dv.setInt32(A_FINAL + 35, 0);
     }
-    f.set(this.ops.topView(), A_FINAL + 39);
-    f.set(this.locals!.root(), A_FINAL + 71);
-    f.set(rest, A_FINAL + 103);
+    this.ops.copyTop(f, A_FINAL + 39);
+    this.locals!.copyRoot(f, A_FINAL + 71);
+    for (let i = 0; i < 32; i++) f[A_FINAL + 103 + i] = rest[i]!;
     arena.hash(A_FINAL, 135, A_OUT);
     return f.slice(A_OUT, A_OUT + 32);
   }
