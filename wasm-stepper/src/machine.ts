@@ -3,6 +3,7 @@
  * the interpreter of the IR (spec/EXECUTION.md). `step()` and `run()` share
  * one loop, so they have the same semantics and step counts by construction.
  */
+import stateSpec from "../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
 import { I32, type ConstExpr, type ValType } from "./module.ts";
@@ -12,6 +13,8 @@ export const PAGE_SIZE = 65536;
 /** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
 export const LEAF_SIZE = 32;
 const MAX_PAGES = 65536;
+/** Largest task input: 2^maxInputTreeDepth leaves of 32 bytes (spec/state.json). */
+const MAX_INPUT = 32 * 2 ** stateSpec.widths.maxInputTreeDepth;
 
 export interface MachineOptions {
   input?: Uint8Array;
@@ -122,6 +125,8 @@ export class Machine {
     this.cm = cm;
     this.limits = checkLimits({ ...DEFAULT_LIMITS, ...opts.limits });
     this.input = opts.input ?? new Uint8Array(0);
+    if (this.input.length > MAX_INPUT)
+      throw new UsageError(`the task input is ${this.input.length} bytes; at most ${MAX_INPUT} bytes (32 MiB) are supported`);
     const m = cm.module;
     const n = cm.funcs.length;
     this.fEntry = new Int32Array(n);

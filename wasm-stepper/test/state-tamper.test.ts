@@ -107,11 +107,11 @@ describe("single-bit flips in every word of sampled proofs", () => {
       ...["prev", "returnPc", "callerFp", "callerNlocals", "callerLocalsRoot", "callerTop", "callerOperands"].map((f) => `frame.${f}`),
     ];
     expect(want.filter((k) => !kinds.has(k))).toEqual([]);
-    // Merkle siblings at several levels: the memory tree (depth >= 11) and the input tree (depth 20).
+    // Merkle siblings at several levels: the memory tree (depth >= 11) and the input tree (its depth follows the input's length).
     const levels = new Set(samples.flatMap((s) => s.labels.filter((l) => l.kind === "sibling" && l.tree === "memory").map((l) => (l as { level: number }).level)));
     expect([0, 1, 5, 10].filter((k) => !levels.has(k))).toEqual([]);
     const inputLevels = new Set(samples.flatMap((s) => s.labels.filter((l) => l.kind === "sibling" && l.tree === "input").map((l) => (l as { level: number }).level)));
-    expect(inputLevels.size).toBe(stateSpec.widths.inputTreeDepth);
+    expect(inputLevels.size).toBeGreaterThanOrEqual(2);
     // terminal self-steps (header-only proofs) are in the sample
     expect(samples.filter((s) => s.key.includes("terminal:")).length).toBeGreaterThanOrEqual(3);
   });

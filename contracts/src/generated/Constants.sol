@@ -269,7 +269,7 @@ library Width {
     uint256 internal constant HEADER_WORDS = 30;
     uint256 internal constant LEAF_BYTES = 32;
     uint256 internal constant PAGE_BYTES = 65536;
-    uint256 internal constant INPUT_TREE_DEPTH = 20;
+    uint256 internal constant MAX_INPUT_TREE_DEPTH = 20;
     uint256 internal constant MIN_MEMORY_TREE_DEPTH = 11;
     uint256 internal constant NULL_FUNC = 4294967295;
     uint256 internal constant HOST_ENTRY = 4294967295;

@@ -172,7 +172,7 @@ contract OneStepProverHost is IOneStepProverHost, ProofErrors {
             if (d + n > m.memBytes()) return TrapCode.OUT_OF_BOUNDS_MEMORY;
             if (n == 0) return done(h);
             uint256 cnt = min(n, min(32 - (d % 32), 32 - (off % 32)));
-            MerkleItem memory il = m.readLeaf(proof, off / 32, Width.INPUT_TREE_DEPTH, h.inputRoot);
+            MerkleItem memory il = m.readLeaf(proof, off / 32, HeaderLib.depthFor((h.inputLength + 31) / 32), h.inputRoot);
             MerkleItem memory it = m.readMemLeaf(proof, d / 32);
             m.writeMemLeaf(proof, d / 32, it, copyBytes(it.leaf, d % 32, il.leaf, off % 32, cnt));
             if (n == cnt) return done(h);

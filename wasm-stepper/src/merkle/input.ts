@@ -4,9 +4,10 @@
  *   inputRoot(bytes) = keccak256("Input:" (6 ASCII bytes) || treeRoot (32) || uint64_be(length) (8))
  *
  * where treeRoot is the Merkle root (tree.ts: keccak256(left || right), zero-extended 32-byte
- * leaves) of depth INPUT_TREE_DEPTH over the bytes. The depth is fixed, not derived from the
- * length, so that every input's proof has the same shape and a verifier needs no per-task
- * depth; 2^20 leaves of 32 bytes caps an input at MAX_INPUT_BYTES = 32 MiB. The length is bound
+ * leaves) over the bytes, of depth inputTreeDepth(length) = ceil(log2(ceil(length / 32))): just
+ * deep enough, so a proof of an input read costs as few siblings as the input allows (the state
+ * commitment uses the same tree, spec/STATE.md section 1). 2^20 leaves of 32 bytes cap an input
+ * at MAX_INPUT_BYTES = 32 MiB. The length is bound
  * separately because the tree alone cannot tell trailing zero bytes from absent ones, and
  * task.input_size / the input_read bounds check depend on the exact length. The "Input:" tag
  * keeps an input commitment from being confused with any other 32-byte root of the state.
@@ -17,10 +18,17 @@
 import { keccak256 } from "../hash/keccak.ts";
 import { MerkleTree, rootFromProof } from "./tree.ts";
 
-/** Depth of the input tree: 2^20 leaves. */
-export const INPUT_TREE_DEPTH = 20;
-/** Largest input that fits the tree: 2^20 leaves x 32 bytes = 32 MiB. */
-export const MAX_INPUT_BYTES = 32 * 2 ** INPUT_TREE_DEPTH;
+/** Deepest input tree: 2^20 leaves. */
+export const MAX_INPUT_TREE_DEPTH = 20;
+/** Largest input: 2^20 leaves x 32 bytes = 32 MiB. */
+export const MAX_INPUT_BYTES = 32 * 2 ** MAX_INPUT_TREE_DEPTH;
+
+/** Depth of the tree of an input of `length` bytes. */
+export function inputTreeDepth(length: number): number {
+  let d = 0;
+  while (2 ** d * 32 < length) d++;
+  return d;
+}
 /** Domain tag hashed in front of the root. */
 export const INPUT_TAG = new TextEncoder().encode("Input:");
 
@@ -29,7 +37,7 @@ export interface InputProof {
   leafIndex: number;
   /** The leaf: input bytes [32 * leafIndex, +32), zero past the end. */
   leaf: Uint8Array;
-  /** Siblings bottom-up, INPUT_TREE_DEPTH x 32 bytes. */
+  /** Siblings bottom-up, inputTreeDepth(length) x 32 bytes. */
   siblings: Uint8Array;
   /** Input length in bytes. */
   length: number;
@@ -60,7 +68,7 @@ export class InputTree {
   constructor(bytes: Uint8Array) {
     checkLength(bytes.length);
     this.length = bytes.length;
-    this.tree = new MerkleTree(INPUT_TREE_DEPTH);
+    this.tree = new MerkleTree(inputTreeDepth(bytes.length));
     this.tree.build(bytes);
   }
 
@@ -94,7 +102,7 @@ export function verifyInputProof(root: Uint8Array, proof: InputProof): boolean {
   if (root.length !== 32) return false;
   let computed: Uint8Array;
   try {
-    computed = inputCommitment(rootFromProof(proof.leafIndex, proof.leaf, proof.siblings, INPUT_TREE_DEPTH), proof.length);
+    computed = inputCommitment(rootFromProof(proof.leafIndex, proof.leaf, proof.siblings, inputTreeDepth(proof.length)), proof.length);
   } catch {
     return false;
   }

@@ -10,7 +10,7 @@ import { MerkleTree } from "../merkle/tree.ts";
 import {
   H,
   HOST_ENTRY,
-  INPUT_TREE_DEPTH,
+  inputDepth,
   STATUS_CODE,
   TAG,
   TRAP_CODE,
@@ -368,7 +368,7 @@ export class StateCommitment {
     this.mc = commitModule(machine.cm);
     this.memDepth = memoryDepth(machine.maxPages);
     this.mem = new MerkleTree(this.memDepth);
-    this.inputTree = new MerkleTree(INPUT_TREE_DEPTH);
+    this.inputTree = new MerkleTree(inputDepth(machine.input.length));
     this.inputTree.build(machine.input);
   }
 

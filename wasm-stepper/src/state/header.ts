@@ -14,7 +14,9 @@ export const NULL_FUNC = spec.widths.nullFunc;
 /** The largest number a proof word may carry where a count, index or length is expected. */
 export const MAX_NUMBER = spec.widths.maxNumber;
 export const HOST_ENTRY = spec.widths.hostEntry;
-export const INPUT_TREE_DEPTH = spec.widths.inputTreeDepth;
+/** Inputs are at most 32 * 2^maxInputTreeDepth bytes (32 MiB). */
+export const MAX_INPUT_TREE_DEPTH = spec.widths.maxInputTreeDepth;
+export const MAX_INPUT_BYTES = 32 * 2 ** MAX_INPUT_TREE_DEPTH;
 export const MIN_MEMORY_TREE_DEPTH = spec.widths.minMemoryTreeDepth;
 
 export const STATUS_CODE: Record<Status, number> = spec.statuses;
@@ -45,6 +47,11 @@ export function depthFor(n: number): number {
   let d = 0;
   while (2 ** d < n) d++;
   return d;
+}
+
+/** Depth of the input tree: just deep enough for the input's leaves (spec/STATE.md section 1). */
+export function inputDepth(inputLength: number): number {
+  return depthFor(Math.ceil(inputLength / 32));
 }
 
 /** Depth of the memory tree for an effective maximum of `maxPages` pages. */

@@ -269,7 +269,7 @@ export function refStateHash(m: Machine): Uint8Array {
     W(m.table.length),
     W(mod.datas.length),
     W(mod.elems.length),
-    refRoot(byteLeaves(m.input), spec.widths.inputTreeDepth),
+    refRoot(byteLeaves(m.input), refDepthFor(Math.ceil(m.input.length / 32))),
     W(m.input.length),
     W(m.limits.maxSteps),
     W(maxPages),

@@ -3,7 +3,7 @@
  * sections 2 and 5). Twin of OneStepProverHost.sol.
  */
 import * as Op from "../../ir/opcodes.ts";
-import { H, INPUT_TREE_DEPTH, ZERO32, depthFor } from "../header.ts";
+import { H, ZERO32, depthFor, inputDepth } from "../header.ts";
 import { StepState, Trap } from "./state.ts";
 
 /** Micro-stepped bulk instructions and segment drops (EXECUTION.md section 5). */
@@ -124,7 +124,7 @@ export function executeHost(m: StepState, op: number): void {
       return;
     }
     const cnt = Math.min(n, 32 - (d % 32), 32 - (off % 32));
-    const il = m.readLeaf("input", Math.floor(off / 32), INPUT_TREE_DEPTH, h.inputRoot);
+    const il = m.readLeaf("input", Math.floor(off / 32), inputDepth(h.inputLength), h.inputRoot);
     const bytes = il.leaf.slice(off % 32, (off % 32) + cnt);
     const it = m.readMemLeaf(Math.floor(d / 32));
     const leaf = it.leaf.slice();
