@@ -43,12 +43,8 @@ const config: HardhatUserConfig = {
     cache: "./cache",
     artifacts: "./artifacts",
   },
-  networks: {
-    hardhat: {
-      // Never allowUnlimitedContractSize: every contract must deploy on a real chain.
-      allowUnlimitedContractSize: false,
-    },
-  },
+  // The hardhat network keeps its default contract size limit (EIP-170): every contract must
+  // deploy on a real chain.
 };
 
 export default config;

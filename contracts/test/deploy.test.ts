@@ -1,8 +1,8 @@
 /**
  * Deployment on a real JSON-RPC node: a spawned `hardhat node` on loopback, the deploy script run
  * as a user runs it (a child process), then proofs checked through the deployed entry over HTTP.
- * Also: every contract's runtime code is under the EIP-170 limit (the node enforces it too:
- * allowUnlimitedContractSize is never set).
+ * Also: every contract's runtime code is under the EIP-170 limit (the node enforces it too: its
+ * size limit is never lifted).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";

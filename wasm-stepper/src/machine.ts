@@ -6,7 +6,7 @@
 import stateSpec from "../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
-import { I32, type ConstExpr, type ValType } from "./module.ts";
+import { I32, type ConstExpr, type FuncType, type ValType } from "./module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
 
 export const PAGE_SIZE = 65536;
@@ -39,6 +39,20 @@ export interface MachineSnapshot {
   elemDropped: Uint8Array;
   output: Uint8Array;
   resultTypes: ValType[];
+}
+
+/**
+ * Checks an invocation of export `name` of type `type` (shared by the interpreter
+ * and the native engine, so both reject bad calls with the same words).
+ */
+export function checkInvocation(name: string, type: FuncType, args: Value[], startResult: RunResult | undefined): void {
+  if (startResult && startResult.status !== "finished")
+    throw new UsageError(`the start function did not finish (${startResult.status}${startResult.trap ? `: ${startResult.trap}` : ""}); the instance is unusable`);
+  if (args.length !== type.params.length) throw new UsageError(`export "${name}" takes ${type.params.length} argument(s), got ${args.length}`);
+  args.forEach((a, i) => {
+    const want = type.params[i] === I32 ? "i32" : "i64";
+    if (a.type !== want) throw new UsageError(`argument ${i} of "${name}" must be ${want}, got ${a.type}`);
+  });
 }
 
 /** Validates task limits (shared by the interpreter and the native engine). */
@@ -246,16 +260,9 @@ export class Machine {
   prepareInvoke(name: string, args: Value[]): void {
     const pc = this.cm.exportBootstrap.get(name);
     if (pc === undefined) throw new UsageError(`no exported function named "${name}"`);
-    if (this.startResult && this.startResult.status !== "finished")
-      throw new UsageError(`the start function did not finish (${this.startResult.status}${this.startResult.trap ? `: ${this.startResult.trap}` : ""}); the instance is unusable`);
     const exp = this.cm.module.exports.find((e) => e.kind === "func" && e.name === name)!;
     const type = this.cm.funcs[exp.index]!.type;
-    if (args.length !== type.params.length)
-      throw new UsageError(`export "${name}" takes ${type.params.length} argument(s), got ${args.length}`);
-    args.forEach((a, i) => {
-      const want = type.params[i] === I32 ? "i32" : "i64";
-      if (a.type !== want) throw new UsageError(`argument ${i} of "${name}" must be ${want}, got ${a.type}`);
-    });
+    checkInvocation(name, type, args, this.startResult);
     this.prepare(pc, args, type.results);
   }
 

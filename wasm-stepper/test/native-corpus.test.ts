@@ -10,16 +10,8 @@ import { Machine } from "../src/machine.ts";
 import { NativeInstance, runNativeTask } from "../src/native/index.ts";
 import type { RunResult } from "../src/types.ts";
 import { CORPUS, corpusBytes } from "./corpus/corpus.ts";
+import { norm } from "./helpers/run-result.ts";
 
-function norm(r: RunResult) {
-  return {
-    status: r.status,
-    trap: r.trap,
-    steps: r.steps,
-    results: r.results.map((v) => `${v.type}:${String(v.value)}`),
-    output: Buffer.from(r.output).toString("hex"),
-  };
-}
 
 /** Step limits to try for a run of `total` steps: all of them when short, else edges plus a deterministic sample. */
 function limitsFor(total: number, seed: string): number[] {

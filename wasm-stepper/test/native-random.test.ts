@@ -11,16 +11,8 @@ import { loadModule } from "../src/load.ts";
 import { Machine } from "../src/machine.ts";
 import { NativeInstance } from "../src/native/index.ts";
 import type { RunResult } from "../src/types.ts";
+import { norm } from "./helpers/run-result.ts";
 
-function norm(r: RunResult) {
-  return {
-    status: r.status,
-    trap: r.trap,
-    steps: r.steps,
-    results: r.results.map((v) => `${v.type}:${String(v.value)}`),
-    output: Buffer.from(r.output).toString("hex"),
-  };
-}
 
 /** xorshift32: a deterministic generator per seed. */
 class Rng {

@@ -15,20 +15,11 @@ import { instrumentModule } from "../src/native/instrument.ts";
 import { WA } from "../src/native/wasm-api.ts";
 import type { Limits, RunResult, Value } from "../src/types.ts";
 import { UsageError } from "../src/errors.ts";
+import { norm } from "./helpers/run-result.ts";
 
 const i32 = (value: number): Value => ({ type: "i32", value });
 const i64 = (value: bigint): Value => ({ type: "i64", value });
 
-/** A comparable form of a RunResult. */
-function norm(r: RunResult) {
-  return {
-    status: r.status,
-    trap: r.trap,
-    steps: r.steps,
-    results: r.results.map((v) => `${v.type}:${String(v.value)}`),
-    output: Buffer.from(r.output).toString("hex"),
-  };
-}
 
 const cache = new Map<string, Promise<CompiledModule>>();
 function load(wat: string, patch?: [string, string]): Promise<CompiledModule> {

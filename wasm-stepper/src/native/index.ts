@@ -25,7 +25,7 @@
  */
 import type { CompiledModule } from "../compile/types.ts";
 import { LinkError, StepperError, UsageError } from "../errors.ts";
-import { Machine, checkLimits } from "../machine.ts";
+import { Machine, checkInvocation, checkLimits } from "../machine.ts";
 import { I32, type ValType } from "../module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type TrapCode, type Value } from "../types.ts";
 import { chunks2, prefixBytes2 } from "./chunks.ts";
@@ -345,17 +345,8 @@ export class NativeInstance {
     if (this.task) throw new UsageError("this instance was made for a task: use runTask()");
     const exp = this.cm.module.exports.find((e) => e.kind === "func" && e.name === name);
     if (!exp) throw new UsageError(`no exported function named "${name}"`);
-    if (this.startResult && this.startResult.status !== "finished")
-      throw new UsageError(
-        `the start function did not finish (${this.startResult.status}${this.startResult.trap ? `: ${this.startResult.trap}` : ""}); the instance is unusable`,
-      );
     const type = this.cm.funcs[exp.index]!.type;
-    if (args.length !== type.params.length)
-      throw new UsageError(`export "${name}" takes ${type.params.length} argument(s), got ${args.length}`);
-    args.forEach((a, i) => {
-      const want = type.params[i] === I32 ? "i32" : "i64";
-      if (a.type !== want) throw new UsageError(`argument ${i} of "${name}" must be ${want}, got ${a.type}`);
-    });
+    checkInvocation(name, type, args, this.startResult);
     return this.invokeCalls([{ name, func: exp.index, args }], type.results);
   }
 
