@@ -260,8 +260,8 @@ class OperandChain {
     this.buf.bytes.fill(0, A_CHAIN, A_CHAIN + 32);
   }
 
-  /** Brings the chain up to date with slots [from, to). */
-  sync(S: Int32Array, from: number, to: number): void {
+  /** Brings the chain up to date with slots [from, to); returns true if its top hash changed. */
+  sync(S: Int32Array, from: number, to: number): boolean {
     const h = to - from;
     let same = 0;
     const lim = Math.min(h, this.height);
@@ -288,7 +288,9 @@ class OperandChain {
       slotWord(lo, hi, bytes, base + 64 * k + 32);
       this.buf.h64(64 * k, 64 * (k + 1));
     }
+    const changed = same < h || h !== this.height;
     this.height = h;
+    return changed;
   }
 
   /** The chain hash after all pushes. */
@@ -308,6 +310,9 @@ class OperandChain {
     for (let i = 0; i < 32; i++) dst[off + i] = b[o + i]!;
   }
 }
+
+const STATUS_RUNNING = STATUS_CODE.running;
+const TRAP_NONE = TRAP_CODE.none;
 
 function same32(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
@@ -363,6 +368,11 @@ export class StateCommitment {
   private rest: Uint8Array | undefined;
   private memRoot: Uint8Array = ZERO32;
   private readonly arenaView = new DataView(arena.bytes.buffer, arena.bytes.byteOffset, arena.bytes.length);
+  // Which parts of the state-hash preimage in the arena are out of date.
+  private opsStale = true;
+  private localsStale = true;
+  private finalStale = true;
+  private restWritten: Uint8Array | undefined;
 
   constructor(readonly machine: Machine) {
     this.mc = commitModule(machine.cm);
@@ -578,16 +588,19 @@ export class StateCommitment {
     const nl = this.frameNlocals(m.depth);
     // The arena holds one commitment's data at a time: re-lay ours if another used it.
     const owned = arena.claim(this);
+    if (!owned) this.finalStale = true;
     if (!owned || !this.locals || m.depth !== this.frameDepth || m.fp !== this.frameFpCache || nl !== this.locals.n) {
       this.locals = new SlotTree(m.stack32, m.fp, nl, true);
       this.frameDepth = m.depth;
       this.frameFpCache = m.fp;
       // A different frame (or a lost arena): its operand chain starts over.
       this.ops.reset();
-    } else this.locals.sync(m.stack32, m.fp);
+      this.localsStale = true;
+      this.opsStale = true;
+    } else if (this.locals.sync(m.stack32, m.fp)) this.localsStale = true;
     // The chain holds the operands below the top one (spec/STATE.md section 3).
     const base = m.fp + nl;
-    this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base);
+    if (this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base)) this.opsStale = true;
   }
 
   private topValue(): bigint {
@@ -697,8 +710,8 @@ export class StateCommitment {
     const dv = this.arenaView;
     // "M", control (30 bytes), top (8), operands, localsRoot, rest (spec/STATE.md section 3).
     f[A_FINAL] = TAG.machine[0]!;
-    dv.setUint8(A_FINAL + 1, STATUS_CODE[m.status]);
-    dv.setUint8(A_FINAL + 2, TRAP_CODE[m.trap ?? "none"]);
+    dv.setUint8(A_FINAL + 1, m.status === "running" ? STATUS_RUNNING : STATUS_CODE[m.status]);
+    dv.setUint8(A_FINAL + 2, m.trap === undefined ? TRAP_NONE : TRAP_CODE[m.trap]);
     dv.setUint32(A_FINAL + 3, this.locals!.n);
     dv.setUint32(A_FINAL + 7, m.pc);
     dv.setUint32(A_FINAL + 11, Math.floor(m.steps / 4294967296));
@@ -714,9 +727,14 @@ export class StateCommitment {
       dv.setInt32(A_FINAL + 31, 0);
       dv.setInt32(A_FINAL + 35, 0);
     }
-    this.ops.copyTop(f, A_FINAL + 39);
-    this.locals!.copyRoot(f, A_FINAL + 71);
-    for (let i = 0; i < 32; i++) f[A_FINAL + 103 + i] = rest[i]!;
+    // The preimage stays in the arena between calls: rewrite only the parts that changed.
+    if (this.opsStale || this.finalStale) this.ops.copyTop(f, A_FINAL + 39);
+    if (this.localsStale || this.finalStale) this.locals!.copyRoot(f, A_FINAL + 71);
+    if (rest !== this.restWritten || this.finalStale) {
+      for (let i = 0; i < 32; i++) f[A_FINAL + 103 + i] = rest[i]!;
+      this.restWritten = rest;
+    }
+    this.opsStale = this.localsStale = this.finalStale = false;
     arena.hash(A_FINAL, 135, A_OUT);
     return f.slice(A_OUT, A_OUT + 32);
   }
