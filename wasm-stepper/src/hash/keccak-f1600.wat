@@ -9,7 +9,7 @@
 ;; n consecutive 64-byte messages at $in -> n 32-byte digests at $out.
 ;; A 64-byte message is one block: lanes 0..7 are the message, lane 8 holds the pad byte 0x01,
 ;; lane 16 the final 0x80 (byte 135 of the rate).
-(func (export "batch64") (param $in i32) (param $n i32) (param $out i32)
+(func $batch64 (export "batch64") (param $in i32) (param $n i32) (param $out i32)
 (local $a0 i64) (local $b0 i64) (local $a1 i64) (local $b1 i64) (local $a2 i64) (local $b2 i64) (local $a3 i64) (local $b3 i64) (local $a4 i64) (local $b4 i64) (local $a5 i64) (local $b5 i64) (local $a6 i64) (local $b6 i64) (local $a7 i64) (local $b7 i64) (local $a8 i64) (local $b8 i64) (local $a9 i64) (local $b9 i64) (local $a10 i64) (local $b10 i64) (local $a11 i64) (local $b11 i64) (local $a12 i64) (local $b12 i64) (local $a13 i64) (local $b13 i64) (local $a14 i64) (local $b14 i64) (local $a15 i64) (local $b15 i64) (local $a16 i64) (local $b16 i64) (local $a17 i64) (local $b17 i64) (local $a18 i64) (local $b18 i64) (local $a19 i64) (local $b19 i64) (local $a20 i64) (local $b20 i64) (local $a21 i64) (local $b21 i64) (local $a22 i64) (local $b22 i64) (local $a23 i64) (local $b23 i64) (local $a24 i64) (local $b24 i64) (local $c0 i64) (local $d0 i64) (local $c1 i64) (local $d1 i64) (local $c2 i64) (local $d2 i64) (local $c3 i64) (local $d3 i64) (local $c4 i64) (local $d4 i64) (local $r i32)
 (block $done
 (loop $next
@@ -301,6 +301,28 @@
   (i32.add (local.get $p) (i32.mul (local.get $blocks) (i32.const 136)))
   (i32.sub (local.get $len) (i32.mul (local.get $blocks) (i32.const 136)))
   (local.get $out)))
+
+;; A Merkle path update in one call: at $in the leaf (32 bytes) then $d siblings bottom-up;
+;; writes the $d new ancestors of leaf $index, bottom-up, to $out (32 bytes each). Node k+1 is
+;; keccak(node || sibling) when bit k of the index is 0, keccak(sibling || node) otherwise.
+(func (export "path") (param $in i32) (param $index i32) (param $d i32) (param $out i32)
+(local $k i32) (local $cur i32) (local $sib i32)
+(local.set $cur (local.get $in))
+(block $done
+(loop $next
+(br_if $done (i32.ge_u (local.get $k) (local.get $d)))
+(local.set $sib (i32.add (local.get $in) (i32.shl (i32.add (local.get $k) (i32.const 1)) (i32.const 5))))
+(if (i32.and (i32.shr_u (local.get $index) (local.get $k)) (i32.const 1))
+  (then
+    (memory.copy (i32.const 512) (local.get $sib) (i32.const 32))
+    (memory.copy (i32.const 544) (local.get $cur) (i32.const 32)))
+  (else
+    (memory.copy (i32.const 512) (local.get $cur) (i32.const 32))
+    (memory.copy (i32.const 544) (local.get $sib) (i32.const 32))))
+(local.set $cur (i32.add (local.get $out) (i32.shl (local.get $k) (i32.const 5))))
+(call $batch64 (i32.const 512) (i32.const 1) (local.get $cur))
+(local.set $k (i32.add (local.get $k) (i32.const 1)))
+(br $next))))
 
 ;; n consecutive messages of $len bytes each at $in -> n digests at $out.
 (func (export "batch") (param $in i32) (param $len i32) (param $n i32) (param $out i32)

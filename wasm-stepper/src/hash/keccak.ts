@@ -19,6 +19,7 @@ import { ARENA_PTR, ARENA_SIZE, IN_PTR, IN_SIZE, KECCAK_WASM_BASE64, OUT_PTR, OU
 interface KeccakExports {
   memory: { buffer: ArrayBuffer };
   batch64(inPtr: number, n: number, outPtr: number): void;
+  path(inPtr: number, index: number, depth: number, outPtr: number): void;
   batch(inPtr: number, len: number, n: number, outPtr: number): void;
   hash(ptr: number, len: number, outPtr: number): void;
   reset(): void;
@@ -65,6 +66,13 @@ export const batchScratch = {
   /** Hash pairs 0..n-1 of `in` into digests 0..n-1 of `out` (n <= capacity). */
   run(n: number): void {
     wasm.batch64(IN_PTR, n, OUT_PTR);
+  },
+  /**
+   * One Merkle path in one call: `in` holds the leaf then `depth` siblings bottom-up; the
+   * leaf's `depth` new ancestors, bottom-up, land in `out`.
+   */
+  path(index: number, depth: number): void {
+    wasm.path(IN_PTR, index, depth, OUT_PTR);
   },
 };
 

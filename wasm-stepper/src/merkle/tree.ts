@@ -26,6 +26,9 @@ export const MAX_TREE_DEPTH = 32;
 const ZERO = new Uint8Array(32 * (MAX_TREE_DEPTH + 1));
 for (let k = 0; k < MAX_TREE_DEPTH; k++) hashPair(ZERO, 32 * k, ZERO, 32 * k, ZERO, 32 * (k + 1));
 const ZERO_VIEWS: Uint8Array[] = Array.from({ length: MAX_TREE_DEPTH + 1 }, (_, k) => ZERO.subarray(32 * k, 32 * k + 32));
+const ZERO32_VIEWS: Int32Array[] = Array.from({ length: MAX_TREE_DEPTH + 1 }, (_, k) => new Int32Array(ZERO.buffer, 32 * k, 8));
+/** Dirty-leaf counts up to which updateLeaves hashes leaf by leaf, one path per call. */
+const PATH_UPDATE_MAX = 4;
 
 /** The root of an all-zero subtree of height `level` (a fresh copy). */
 export function zeroHash(level: number): Uint8Array {
@@ -202,6 +205,12 @@ export class MerkleTree {
     if (changed === 0) return;
     count = changed;
 
+    if (count <= PATH_UPDATE_MAX) {
+      // A few leaves (a step's stores): one call per leaf hashes its whole path.
+      for (let j = 0; j < count; j++) this.updatePath(work[j]!);
+      return;
+    }
+
     // Sorted distinct indices; parents of a sorted list stay sorted, so each level dedupes by
     // comparing neighbours.
     work.subarray(0, count).sort();
@@ -239,6 +248,28 @@ export class MerkleTree {
   }
 
   /** Root (a fresh copy). */
+  /** Rehashes the ancestors of leaf i (its bytes already in level 0) in one call to the keccak module. */
+  private updatePath(i: number): void {
+    const d = this.depth;
+    const inp = batchScratch.in32;
+    const out = batchScratch.out32;
+    const leaf = this.levels32[0]!;
+    for (let w = 0; w < 8; w++) inp[w] = leaf[8 * i + w]!;
+    for (let k = 0; k < d; k++) {
+      const s = (i >>> k) ^ 1;
+      const lv = this.levels32[k]!;
+      const dst = 8 * (k + 1);
+      if (8 * s < lv.length) for (let w = 0; w < 8; w++) inp[dst + w] = lv[8 * s + w]!;
+      else for (let w = 0; w < 8; w++) inp[dst + w] = ZERO32_VIEWS[k]![w]!;
+    }
+    batchScratch.path(i, d);
+    for (let k = 0; k < d; k++) {
+      const p = i >>> (k + 1);
+      const lv = this.levels32[k + 1]!;
+      for (let w = 0; w < 8; w++) lv[8 * p + w] = out[8 * k + w]!;
+    }
+  }
+
   root(): Uint8Array {
     return this.levels[this.depth]!.slice(0, 32);
   }
