@@ -219,6 +219,23 @@ ${storeState})
   (i32.sub (local.get $len) (i32.mul (local.get $blocks) (i32.const ${RATE})))
   (local.get $out)))
 
+;; One message of $len <= ${RATE - 1} bytes (a single padded block) at $p -> digest at $out, without
+;; the streaming state: the state-hash preimage (135 bytes) takes this path every step.
+(func (export "hash1") (param $p i32) (param $len i32) (param $out i32)
+${laneLocals()}
+(memory.fill (i32.const ${PAD_PTR}) (i32.const 0) (i32.const ${RATE}))
+(memory.copy (i32.const ${PAD_PTR}) (local.get $p) (local.get $len))
+(i32.store8 (i32.add (i32.const ${PAD_PTR}) (local.get $len)) (i32.const 1))
+(i32.store8 offset=${PAD_PTR + RATE - 1} (i32.const 0)
+  (i32.or (i32.load8_u offset=${PAD_PTR + RATE - 1} (i32.const 0)) (i32.const 0x80)))
+${Array.from({ length: RATE / 8 }, (_, i) => `(local.set $a${i} (i64.load offset=${PAD_PTR + 8 * i} (i32.const 0)))`).join("\n")}
+${Array.from({ length: 25 - RATE / 8 }, (_, k) => `(local.set $a${k + RATE / 8} (i64.const 0))`).join("\n")}
+${permutation()}
+(i64.store offset=0 (local.get $out) (local.get $a0))
+(i64.store offset=8 (local.get $out) (local.get $a1))
+(i64.store offset=16 (local.get $out) (local.get $a2))
+(i64.store offset=24 (local.get $out) (local.get $a3)))
+
 ;; A Merkle path update in one call: at $in the leaf (32 bytes) then $d siblings bottom-up;
 ;; writes the $d new ancestors of leaf $index, bottom-up, to $out (32 bytes each). Node k+1 is
 ;; keccak(node || sibling) when bit k of the index is 0, keccak(sibling || node) otherwise.

@@ -20,6 +20,7 @@ interface KeccakExports {
   memory: { buffer: ArrayBuffer };
   batch64(inPtr: number, n: number, outPtr: number): void;
   path(inPtr: number, index: number, depth: number, outPtr: number): void;
+  hash1(ptr: number, len: number, outPtr: number): void;
   batch(inPtr: number, len: number, n: number, outPtr: number): void;
   hash(ptr: number, len: number, outPtr: number): void;
   reset(): void;
@@ -95,6 +96,14 @@ export const arena = {
   hash(off: number, len: number, outOff: number): void {
     wasm.hash(ARENA_PTR + off, len, ARENA_PTR + outOff);
   },
+  /** hash(off, len, outOff) for len < 136: one padded block, no streaming state. */
+  hash1(off: number, len: number, outOff: number): void {
+    wasm.hash1(ARENA_PTR + off, len, ARENA_PTR + outOff);
+  },
+  /** hash(off, 64, outOff) through the module's single-block path for 64-byte messages. */
+  hash64(off: number, outOff: number): void {
+    wasm.batch64(ARENA_PTR + off, 1, ARENA_PTR + outOff);
+  },
 };
 
 function copyIn(src: Uint8Array, off: number, len: number, dst: number): void {
@@ -113,7 +122,10 @@ function copyOut32(out: Uint8Array, outOff: number): void {
 /** keccak-256 of `data` written to out[outOff .. outOff+32). */
 export function keccak256Into(data: Uint8Array, out: Uint8Array, outOff = 0): void {
   const len = data.length;
-  if (len <= IN_SIZE) {
+  if (len < RATE) {
+    copyIn(data, 0, len, IN_PTR);
+    wasm.hash1(IN_PTR, len, OUT_PTR);
+  } else if (len <= IN_SIZE) {
     copyIn(data, 0, len, IN_PTR);
     wasm.hash(IN_PTR, len, OUT_PTR);
   } else {

@@ -152,7 +152,7 @@ interface HashBuf {
 }
 
 function arenaBuf(base: number): HashBuf {
-  return { bytes: arena.bytes, base, h64: (i, o) => arena.hash(base + i, 64, base + o) };
+  return { bytes: arena.bytes, base, h64: (i, o) => arena.hash64(base + i, base + o) };
 }
 
 function privateBuf(size: number): HashBuf {
@@ -735,7 +735,7 @@ export class StateCommitment {
       this.restWritten = rest;
     }
     this.opsStale = this.localsStale = this.finalStale = false;
-    arena.hash(A_FINAL, 135, A_OUT);
+    arena.hash1(A_FINAL, 135, A_OUT);
     return f.slice(A_OUT, A_OUT + 32);
   }
 }
