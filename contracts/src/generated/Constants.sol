@@ -275,6 +275,9 @@ library Width {
     uint256 internal constant HOST_ENTRY = 4294967295;
     uint256 internal constant TOP_BYTES = 8;
     uint256 internal constant MAX_NUMBER = 9007199254740991;
+    uint256 internal constant HEAP_WORDS = 8;
+    uint256 internal constant STATIC_WORDS = 15;
+    uint256 internal constant PAGE_LEAVES_LOG2 = 11;
     /// @dev HEADER_WORDS * WORD: the byte length of the proof's header.
     uint256 internal constant HEADER_BYTES = 960;
 }

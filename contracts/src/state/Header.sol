@@ -65,9 +65,9 @@ library HeaderLib {
     uint256 internal constant HEADER_FIELDS = 36;
     /// @dev Field index of the first heapHash word (memoryRoot) and of the first staticHash word (codeRoot).
     uint256 internal constant HEAP_FIELD = 13;
-    uint256 internal constant HEAP_WORDS = 8;
+    uint256 internal constant HEAP_WORDS = Width.HEAP_WORDS;
     uint256 internal constant STATIC_FIELD = 21;
-    uint256 internal constant STATIC_WORDS = 15;
+    uint256 internal constant STATIC_WORDS = Width.STATIC_WORDS;
 
     uint256 internal constant MASK32 = 0xffffffff;
     uint256 internal constant MASK64 = 0xffffffffffffffff;
@@ -88,9 +88,9 @@ library HeaderLib {
         return d + x;
     }
 
-    /// @notice Depth of the memory tree for an effective maximum of `maxPages` pages: log2(maxPages) + 11, at least 11.
+    /// @notice Depth of the memory tree for an effective maximum of `maxPages` pages: log2(maxPages) + log2(leaves a page), at least 11.
     function memoryDepth(uint256 maxPages) internal pure returns (uint256) {
-        uint256 d = depthFor(maxPages) + 11;
+        uint256 d = depthFor(maxPages) + Width.PAGE_LEAVES_LOG2;
         return d < Width.MIN_MEMORY_TREE_DEPTH ? Width.MIN_MEMORY_TREE_DEPTH : d;
     }
 

@@ -57,12 +57,6 @@ export function slotWord(lo: number, hi: number, out: Uint8Array = new Uint8Arra
   return out;
 }
 
-export function instructionWord(code: Int32Array, pc: number): Uint8Array {
-  const w = new Uint8Array(32);
-  const dv = new DataView(w.buffer);
-  for (let k = 0; k < 4; k++) dv.setUint32(4 * k, code[pc * 4 + k]! >>> 0);
-  return w;
-}
 
 export function commitModule(cm: CompiledModule): ModuleCommitment {
   const cached = moduleCache.get(cm);
@@ -226,21 +220,6 @@ class SlotTree {
     return changed;
   }
 
-  leaf(i: number): Uint8Array {
-    const o = this.buf.base + i * 32;
-    return this.buf.bytes.slice(o, o + 32);
-  }
-
-  proof(i: number): Uint8Array[] {
-    const out: Uint8Array[] = [];
-    let j = i;
-    for (let k = 0; k < this.depth; k++) {
-      const o = this.buf.base + this.off[k]! + (j ^ 1) * 32;
-      out.push(this.buf.bytes.slice(o, o + 32));
-      j >>= 1;
-    }
-    return out;
-  }
 }
 
 /**
@@ -692,15 +671,7 @@ export class StateCommitment {
     };
   }
 
-  /** The current frame's locals tree (for proofs; synced by header()). */
-  localsTree(): { leaf(i: number): Uint8Array; proof(i: number): Uint8Array[] } {
-    return this.locals!;
-  }
 
-  /** The operand chain hash after k pushes in the current frame (synced by header()). */
-  operandsAt(k: number): Uint8Array {
-    return this.ops.at(k);
-  }
 
   /** The state hash of the machine's current state. */
   stateHash(): Uint8Array {

@@ -56,7 +56,7 @@ export function inputDepth(inputLength: number): number {
 
 /** Depth of the memory tree for an effective maximum of `maxPages` pages. */
 export function memoryDepth(maxPages: number): number {
-  return Math.max(MIN_MEMORY_TREE_DEPTH, depthFor(maxPages) + 11);
+  return Math.max(MIN_MEMORY_TREE_DEPTH, depthFor(maxPages) + spec.widths.pageLeavesLog2);
 }
 
 /** Every field of the state commitment. Roots and hashes are 32-byte arrays. */
@@ -214,6 +214,11 @@ export function staticWords(h: Header): Uint8Array[] {
     word(h.maxOutputBytes),
   ];
 }
+
+// The word counts the Solidity side takes from spec/state.json must be what these lists hold.
+const SAMPLE = { codeLength: 0, nFuncs: 0, nGlobals: 0, tableSize: 0, nData: 0, nElem: 0, inputLength: 0, maxSteps: 0, maxMemoryPages: 0, maxCallDepth: 0, maxValueStack: 0, maxOutputBytes: 0, memoryPages: 0, outputLength: 0 } as Header;
+if (heapWords(SAMPLE).length !== spec.widths.heapWords || staticWords(SAMPLE).length !== spec.widths.staticWords)
+  throw new Error("spec/state.json widths.heapWords/staticWords disagree with src/state/header.ts");
 
 export function heapHash(h: Header): Uint8Array {
   return H(TAG.heap, ...heapWords(h));
