@@ -10,7 +10,7 @@
  * Targets (DESIGN/PERFORMANCE): p50 <= 80,000 gas, max <= 150,000 gas.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeFunctionData, type Abi, type Address, type Hex } from "viem";
 
@@ -24,9 +24,9 @@ const { createWalletClient, custom } = await import("viem");
 const { hardhat } = await import("viem/chains");
 const { compileWasm, compileWat, proveRun } = await import("../test/helpers/stepper.mts");
 const { allVectors } = await import("../test/helpers/vectors.mts");
-const { STATE_PROGRAMS, NUMERIC_PROGRAM } = await import("../../wasm-stepper/test/helpers/state-programs.ts");
-const { PROVER_CONTRACTS, MAX_CONTRACT_SIZE, deployedSize, loadArtifact, PKG_DIR } = await import("../scripts/lib/artifacts.ts");
-const opcodes = JSON.parse(readFileSync(join(pkg, "..", "wasm-stepper", "spec", "opcodes.json"), "utf8")) as { opcodes: { name: string; family: string }[] };
+const { STATE_PROGRAMS, NUMERIC_PROGRAM } = await import("@vwasm/wasm-stepper/testing");
+const { PROVER_CONTRACTS, MAX_CONTRACT_SIZE, deployedSize, loadArtifact, PKG_DIR, STEPPER_DIR } = await import("../scripts/lib/artifacts.ts");
+const opcodes = JSON.parse(readFileSync(join(STEPPER_DIR, "spec", "opcodes.json"), "utf8")) as { opcodes: { name: string; family: string }[] };
 
 const P50_TARGET = 80_000;
 const MAX_TARGET = 150_000;
@@ -74,8 +74,8 @@ const u32le = (...vs: number[]) => {
 };
 const bytes = (n: number, f: (i: number) => number) => Uint8Array.from({ length: n }, (_, i) => f(i) & 255);
 const i32 = (value: number) => ({ type: "i32" as const, value });
-const readText = (p: string) => readFileSync(join(pkg, p), "utf8");
-const readBin = (p: string) => new Uint8Array(readFileSync(join(pkg, p)));
+const readText = (p: string) => readFileSync(resolve(pkg, p), "utf8");
+const readBin = (p: string) => new Uint8Array(readFileSync(resolve(pkg, p)));
 
 async function corpus(): Promise<{ source: string; cases: { op: string; before: Hex; proof: Hex }[] }[]> {
   const out: { source: string; cases: { op: string; before: Hex; proof: Hex }[] }[] = [];
@@ -87,13 +87,13 @@ async function corpus(): Promise<{ source: string; cases: { op: string; before: 
     source: "calls.wat",
     cases: proveRun(calls, { label: "", calls: [{ name: "ack", args: [i32(2), i32(2)] }, { name: "many", args: [] }], limits: { maxCallDepth: 100, maxValueStack: 4096 } }),
   });
-  const fib = await compileWat(readText("../wasm-stepper/examples/fib.wat"), "fib.wat");
+  const fib = await compileWat(readText(STEPPER_DIR + "/examples/fib.wat"), "fib.wat");
   out.push({ source: "fib.wat fib(10)", cases: proveRun(fib, { label: "", calls: [{ name: "fib", args: [i32(10)] }] }) });
-  out.push({ source: "sum-input.wasm (300 bytes)", cases: proveRun(compileWasm(readBin("../wasm-stepper/examples/sum-input.wasm")), { label: "", task: true, input: bytes(300, (i) => i * 13) }) });
-  out.push({ source: "as/sort.wasm n=4", cases: proveRun(compileWasm(readBin("../wasm-stepper/examples/as/sort.wasm")), { label: "", task: true, input: u32le(4, 7) }) });
+  out.push({ source: "sum-input.wasm (300 bytes)", cases: proveRun(compileWasm(readBin(STEPPER_DIR + "/examples/sum-input.wasm")), { label: "", task: true, input: bytes(300, (i) => i * 13) }) });
+  out.push({ source: "as/sort.wasm n=4", cases: proveRun(compileWasm(readBin(STEPPER_DIR + "/examples/as/sort.wasm")), { label: "", task: true, input: u32le(4, 7) }) });
   out.push({
     source: 'as/crc32.wasm "abc" (first 800 + last 2500 steps)',
-    cases: proveRun(compileWasm(readBin("../wasm-stepper/examples/as/crc32.wasm")), { label: "", task: true, input: new TextEncoder().encode("abc"), head: 800, tail: 2500 }),
+    cases: proveRun(compileWasm(readBin(STEPPER_DIR + "/examples/as/crc32.wasm")), { label: "", task: true, input: new TextEncoder().encode("abc"), head: 800, tail: 2500 }),
   });
   for (const p of [...STATE_PROGRAMS, NUMERIC_PROGRAM]) {
     const cm = await compileWat(p.wat, `${p.name}.wat`);

@@ -19,12 +19,12 @@ const pkg = join(here, "..");
 process.env.HARDHAT_CONFIG ??= join(pkg, "hardhat.config.ts");
 
 const { deployOnHardhat, proveOneStep, estimateProveGas } = await import("../test/helpers/chain.ts");
-const { loadModule, Machine, runNativeTask, Prover, verifyStep } = await import("../../wasm-stepper/src/index.ts");
-const { OPCODE_NAMES } = await import("../../wasm-stepper/src/ir/opcodes.ts");
+const { loadModule, Machine, runNativeTask, Prover, verifyStep } = await import("@vwasm/wasm-stepper");
+const { OPCODE_NAMES } = await import("@vwasm/wasm-stepper/opcodes");
 
 const hex = (b: Uint8Array): Hex => `0x${Buffer.from(b).toString("hex")}`;
 const input = new TextEncoder().encode(process.argv[2] ?? "verifiable compute: the solver's answer, checked step by step");
-const cm = await loadModule(new Uint8Array(readFileSync(join(pkg, "..", "wasm-stepper", "examples", "as", "sha256.wasm"))));
+const cm = await loadModule(new Uint8Array(readFileSync(new URL(import.meta.resolve("@vwasm/wasm-stepper/examples/as/sha256.wasm")))));
 
 // 1. Run the task on both engines; they must agree with each other and with Node's SHA-256.
 const interp = Machine.forTask(cm, { input }).run();

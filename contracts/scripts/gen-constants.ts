@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { keccak256, concatHex, toHex } from "viem";
 
 const PKG = join(__dirname, "..");
-const SPEC = join(PKG, "..", "wasm-stepper", "spec");
+const SPEC = join(require.resolve("@vwasm/wasm-stepper/package.json"), "..", "spec");
 export const CONSTANTS_PATH = join(PKG, "src", "generated", "Constants.sol");
 
 interface OpcodeSpec {

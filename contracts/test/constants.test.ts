@@ -5,10 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import opcodes from "../../wasm-stepper/spec/opcodes.json";
-import state from "../../wasm-stepper/spec/state.json";
-import { OPCODE_FAMILIES, OPCODE_NAMES } from "../../wasm-stepper/src/ir/opcodes.ts";
-import { Z } from "../../wasm-stepper/src/state/header.ts";
+import opcodes from "@vwasm/wasm-stepper/spec/opcodes.json";
+import state from "@vwasm/wasm-stepper/spec/state.json";
+import { OPCODE_FAMILIES, OPCODE_NAMES } from "@vwasm/wasm-stepper/opcodes";
+import { Z } from "@vwasm/wasm-stepper/state";
 import { CONSTANTS_PATH, generateConstants, zeroHashes } from "../scripts/gen-constants";
 import { hex } from "./helpers/stepper.mts";
 

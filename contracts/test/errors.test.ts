@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
-import * as Op from "../../wasm-stepper/src/ir/opcodes.ts";
+import * as Op from "@vwasm/wasm-stepper/opcodes";
 import { deployOnHardhat, proveOneStep, type Deployed } from "./helpers/chain";
 import { Tree, concat, craft, depthFor, flipBit, getWord, setWord, truncateWords, u32Leaf, word, words, ZERO32, Z } from "./helpers/craft.mts";
 import { tsVerify } from "./helpers/stepper.mts";
@@ -240,7 +240,7 @@ describe("bad proofs: operands, trees, frames", () => {
 
   it("test_step_everyProofErrorIsReached", async () => {
     const { readFileSync } = await import("node:fs");
-    const src = readFileSync(new URL("../../wasm-stepper/src/state/errors.ts", import.meta.url), "utf8");
+    const src = readFileSync(new URL("./src/state/errors.ts", import.meta.resolve("@vwasm/wasm-stepper/package.json")), "utf8");
     const codes = [...src.slice(src.indexOf("ProofErrorCode"), src.indexOf(";", src.indexOf("ProofErrorCode"))).matchAll(/"(\w+)"/g)].map((m) => m[1]!);
     expect(codes.length).toBe(18);
     expect(codes.filter((c) => !seen.has(c))).toEqual([]);

@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 
 const programs = new URL("./programs/", import.meta.url);
-const examples = new URL("../../wasm-stepper/examples/", import.meta.url);
+const examples = new URL("./examples/", import.meta.resolve("@vwasm/wasm-stepper/package.json"));
 const watOf = (dir: URL, f: string) => compileWat(readFileSync(new URL(f, dir), "utf8"), f);
 const wasmOf = (f: string) => compileWasm(new Uint8Array(readFileSync(new URL(f, examples))));
 const enc = (s: string) => new TextEncoder().encode(s);

@@ -5,9 +5,9 @@
  * The coverage of the whole set is asserted, so a program dropped upstream cannot silently shrink it.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import opcodes from "../../wasm-stepper/spec/opcodes.json";
-import state from "../../wasm-stepper/spec/state.json";
-import { NUMERIC_PROGRAM, STATE_PROGRAMS } from "../../wasm-stepper/test/helpers/state-programs.ts";
+import opcodes from "@vwasm/wasm-stepper/spec/opcodes.json";
+import state from "@vwasm/wasm-stepper/spec/state.json";
+import { NUMERIC_PROGRAM, STATE_PROGRAMS } from "@vwasm/wasm-stepper/testing";
 import { deployOnHardhat, type Deployed } from "./helpers/chain";
 import { newCoverage, replayOnChain } from "./helpers/lockstep";
 import { compileWat, proveRun, type Run } from "./helpers/stepper.mts";

@@ -60,3 +60,6 @@ export function entryAbi(): Abi {
   }
   return abi;
 }
+
+/** The installed `@vwasm/wasm-stepper` package's folder (its spec/ and examples/ are read as files). */
+export const STEPPER_DIR = join(require.resolve("@vwasm/wasm-stepper/package.json"), "..");

@@ -5,7 +5,7 @@
  * from a real run of a validated module; crafted states reach them, and the TypeScript verifier
  * is the oracle for which error each one must raise.
  */
-import { H, Z, ZERO32, depthFor, encodeHeader, headerHash, word, type Header } from "../../../wasm-stepper/src/state/header.ts";
+import { H, Z, ZERO32, depthFor, encodeHeader, headerHash, word, type Header } from "@vwasm/wasm-stepper/state";
 import { hex } from "./stepper.mts";
 import type { Hex } from "viem";
 

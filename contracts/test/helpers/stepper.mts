@@ -2,15 +2,9 @@
  * The TypeScript stepper (wasm-stepper, imported in-process: vitest transforms its ESM TypeScript)
  * as the oracle: programs to compile, machines to run, proofs of every step, the TS verifier.
  */
-import { compileWasm } from "../../../wasm-stepper/src/load.ts";
-import { watToWasm } from "../../../wasm-stepper/src/decode/wat.ts";
-import { Machine } from "../../../wasm-stepper/src/machine.ts";
-import type { CompiledModule } from "../../../wasm-stepper/src/compile/types.ts";
-import { Prover } from "../../../wasm-stepper/src/state/prove.ts";
-import { verifyStep } from "../../../wasm-stepper/src/state/verify.ts";
-import { ProofError } from "../../../wasm-stepper/src/state/errors.ts";
-import { OPCODE_NAMES } from "../../../wasm-stepper/src/ir/opcodes.ts";
-import type { Limits, Value } from "../../../wasm-stepper/src/types.ts";
+import { compileWasm, watToWasm, Machine, Prover, verifyStep, ProofError } from "@vwasm/wasm-stepper";
+import type { CompiledModule, Limits, Value } from "@vwasm/wasm-stepper";
+import { OPCODE_NAMES } from "@vwasm/wasm-stepper/opcodes";
 import type { Hex } from "viem";
 
 export { Machine, Prover, verifyStep, ProofError, OPCODE_NAMES };

@@ -12,7 +12,7 @@ export interface Vector {
   after: Hex;
 }
 
-export const VECTORS_DIR = new URL("../../../wasm-stepper/spec/vectors/", import.meta.url);
+export const VECTORS_DIR = new URL("./spec/vectors/", import.meta.resolve("@vwasm/wasm-stepper/package.json"));
 
 /** file name (without .json) -> vectors, in file order. */
 export function loadVectors(): Map<string, Vector[]> {

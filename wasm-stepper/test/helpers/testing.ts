@@ -1,0 +1,6 @@
+/**
+ * Test programs shared with other packages (the contracts' lockstep tests and
+ * gas benchmark, fuzzers): imported as `@vwasm/wasm-stepper/testing`.
+ */
+export * from "./state-programs.ts";
+export { i32, i64 } from "./compare.ts";
