@@ -13,3 +13,4 @@ export { Prover, proveStep, stateHashAt, type StepProof, type ProveTarget } from
 export { verifyStep } from "./state/verify.ts";
 export { ProofError, type ProofErrorCode } from "./state/errors.ts";
 export { Trace, type TraceOptions } from "./state/trace.ts";
+export * from "./state/task.ts";
