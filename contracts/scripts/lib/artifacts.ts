@@ -45,6 +45,8 @@ export const PROTOCOL_SOURCES = {
   DisputeGame: "game/DisputeGame.sol",
   TaskSpecProbe: "bench/TaskSpecProbe.sol",
   ProveOneStepGasProbe: "bench/ProveOneStepGasProbe.sol",
+  HookToken: "testing/Adversaries.sol",
+  Actor: "testing/Adversaries.sol",
 } as const;
 export type ProtocolContractName = keyof typeof PROTOCOL_SOURCES;
 
