@@ -3,18 +3,16 @@
  * the interpreter of the IR (spec/EXECUTION.md). `step()` and `run()` share
  * one loop, so they have the same semantics and step counts by construction.
  */
-import stateSpec from "../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
 import { I32, type ConstExpr, type FuncType, type ValType } from "./module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
+import { checkInstanceFits, MAX_OUTPUT_BYTES, MAX_TABLE_ENTRIES } from "./task-limits.ts";
 
 export const PAGE_SIZE = 65536;
 /** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
 export const LEAF_SIZE = 32;
 const MAX_PAGES = 65536;
-/** Largest task input: 2^maxInputTreeDepth leaves of 32 bytes (spec/state.json). */
-const MAX_INPUT = 32 * 2 ** stateSpec.widths.maxInputTreeDepth;
 
 export interface MachineOptions {
   input?: Uint8Array;
@@ -64,7 +62,8 @@ export function checkLimits(l: Limits): Limits {
   bad("maxMemoryPages", l.maxMemoryPages, MAX_PAGES);
   bad("maxCallDepth", l.maxCallDepth, 1 << 24);
   bad("maxValueStack", l.maxValueStack, 1 << 26);
-  bad("maxOutputBytes", l.maxOutputBytes, 1 << 30);
+  bad("maxOutputBytes", l.maxOutputBytes, MAX_OUTPUT_BYTES);
+  bad("maxTableEntries", l.maxTableEntries, MAX_TABLE_ENTRIES);
   return l;
 }
 
@@ -139,9 +138,8 @@ export class Machine {
     this.cm = cm;
     this.limits = checkLimits({ ...DEFAULT_LIMITS, ...opts.limits });
     this.input = opts.input ?? new Uint8Array(0);
-    if (this.input.length > MAX_INPUT)
-      throw new UsageError(`the task input is ${this.input.length} bytes; at most ${MAX_INPUT} bytes (32 MiB) are supported`);
     const m = cm.module;
+    checkInstanceFits(m, this.limits, this.input);
     const n = cm.funcs.length;
     this.fEntry = new Int32Array(n);
     this.fParams = new Int32Array(n);
@@ -168,8 +166,6 @@ export class Machine {
     const mem = m.memory;
     const declaredMax = mem?.max ?? MAX_PAGES;
     this.maxPages = mem ? Math.min(declaredMax, this.limits.maxMemoryPages, MAX_PAGES) : 0;
-    if (mem && mem.min > this.limits.maxMemoryPages)
-      throw new StepperError("limit", `the module needs ${mem.min} memory pages, above the task limit maxMemoryPages=${this.limits.maxMemoryPages}`);
     this.memory = new Uint8Array((mem?.min ?? 0) * PAGE_SIZE);
     this.view = new DataView(this.memory.buffer);
     this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
