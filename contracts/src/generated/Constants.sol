@@ -266,7 +266,7 @@ library Width {
     uint256 internal constant WORD = 32;
     uint256 internal constant CONTROL = 30;
     uint256 internal constant STATE_HASH_PREIMAGE = 135;
-    uint256 internal constant HEADER_WORDS = 30;
+    uint256 internal constant HEADER_WORDS = 31;
     uint256 internal constant LEAF_BYTES = 32;
     uint256 internal constant PAGE_BYTES = 65536;
     uint256 internal constant MAX_INPUT_TREE_DEPTH = 20;
@@ -276,10 +276,10 @@ library Width {
     uint256 internal constant TOP_BYTES = 8;
     uint256 internal constant MAX_NUMBER = 9007199254740991;
     uint256 internal constant HEAP_WORDS = 8;
-    uint256 internal constant STATIC_WORDS = 15;
+    uint256 internal constant STATIC_WORDS = 16;
     uint256 internal constant PAGE_LEAVES_LOG2 = 11;
     /// @dev HEADER_WORDS * WORD: the byte length of the proof's header.
-    uint256 internal constant HEADER_BYTES = 960;
+    uint256 internal constant HEADER_BYTES = 992;
 }
 
 /// @title ZeroHash

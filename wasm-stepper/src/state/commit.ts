@@ -414,6 +414,7 @@ export class StateCommitment {
       maxCallDepth: m.limits.maxCallDepth,
       maxValueStack: m.limits.maxValueStack,
       maxOutputBytes: m.limits.maxOutputBytes,
+      maxTableEntries: m.limits.maxTableEntries,
     } as Header;
     this.staticH = staticHash(this.staticPart);
     return this.staticPart;
