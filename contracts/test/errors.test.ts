@@ -25,7 +25,7 @@ async function expectError(before: Hex, proof: Hex, code: string): Promise<void>
   seen.add(code);
 }
 
-const HEADER_WORDS = 30;
+const HEADER_WORDS = 31;
 /** Index of the first word after the instruction item of a real proof. */
 function afterInstruction(proof: Hex): number {
   return HEADER_WORDS + 1 + depthFor(Number(getWord(proof, 16)));
@@ -44,6 +44,7 @@ describe("bad proofs: the header", () => {
     await expectError(v.after, v.proof, "BadHeader");
     await expectError(v.before, flipBit(v.proof, 5, 0), "BadHeader"); // localsRoot
     await expectError(v.before, flipBit(v.proof, 29, 0), "BadHeader"); // maxOutputBytes
+    await expectError(v.before, flipBit(v.proof, 30, 0), "BadHeader"); // maxTableEntries
   });
 
   it("test_step_controlPaddingNotZero_revertsBadHeader", async () => {
@@ -59,7 +60,7 @@ describe("bad proofs: the header", () => {
 
   it("test_step_numberAbove2pow53_revertsBadHeader", async () => {
     const v = vector("i32.add");
-    for (const w of [8, 14, 16, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29]) await expectError(v.before, setWord(v.proof, w, 1n << 53n), "BadHeader");
+    for (const w of [8, 14, 16, 18, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30]) await expectError(v.before, setWord(v.proof, w, 1n << 53n), "BadHeader");
   });
 
   it("test_step_stepsAbove2pow53_revertsBadHeader", async () => {

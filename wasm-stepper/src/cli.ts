@@ -9,9 +9,10 @@
  *   wasm-stepper prove <file> [same options] --step N --json
  *     -> {"step": N, "before": "0x...", "after": "0x...", "proof": "0x..."}   the proof of step N (state N -> N+1)
  */
-import { readFileSync } from "node:fs";
-import { Command, InvalidArgumentError } from "commander";
+import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { Command } from "commander";
 import { loadModule } from "./load.ts";
+import { MAX_INPUT, MAX_MODULE_BYTES } from "./task-limits.ts";
 import { Machine } from "./machine.ts";
 import { StepperError, UsageError } from "./errors.ts";
 import { DEFAULT_LIMITS, formatValue, type Limits, type RunResult, type Value } from "./types.ts";
@@ -24,7 +25,9 @@ import { machineAt } from "./state/trace-replay.ts";
 export function parseValue(s: string): Value {
   const m = /^(i32|i64):(-?(?:0x[0-9a-fA-F]+|\d+))$/.exec(s.trim());
   if (!m) throw new UsageError(`bad argument "${s}": expected i32:<integer> or i64:<integer>`);
-  const n = BigInt(m[2]!.startsWith("-") ? "-" + m[2]!.slice(1) : m[2]!);
+  const neg = m[2]!.startsWith("-");
+  const mag = BigInt(neg ? m[2]!.slice(1) : m[2]!);
+  const n = neg ? -mag : mag;
   if (m[1] === "i32") {
     if (n < -(2n ** 31n) || n >= 2n ** 32n) throw new UsageError(`bad argument "${s}": out of i32 range`);
     return { type: "i32", value: Number(BigInt.asIntN(32, n)) };
@@ -69,11 +72,51 @@ export function resultJson(r: RunResult): Record<string, unknown> {
   return o;
 }
 
-function parseIntArg(v: string): number {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError("must be a non-negative integer");
-  const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new InvalidArgumentError("too large");
-  return n;
+/** A limit option's value; a bad one is a JSON usage error naming the option (as every usage error). */
+function intArg(flag: string): (v: string) => number {
+  return (v) => {
+    if (!/^\d+$/.test(v)) throw new UsageError(`${flag} must be a non-negative integer, got "${v}"`);
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) throw new UsageError(`${flag} is too large: ${v} (at most 2^53 - 1)`);
+    return n;
+  };
+}
+
+/**
+ * Reads at most `max` bytes of a file (plus one, to tell that it is larger) without
+ * trusting its size: /dev/zero, a FIFO or a growing file cannot exhaust memory.
+ */
+export function readBounded(path: string, max: number, what: string): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(e as Error).message}`);
+  }
+  try {
+    let buf = new Uint8Array(Math.min(max + 1, 1 << 16));
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        if (n > max) break;
+        const bigger = new Uint8Array(Math.min(max + 1, buf.length * 2));
+        bigger.set(buf);
+        buf = bigger;
+      }
+      let got: number;
+      try {
+        got = readSync(fd, buf, n, buf.length - n, null);
+      } catch (e) {
+        throw new UsageError(`cannot read ${what} ${path}: ${(e as Error).message}`);
+      }
+      if (got === 0) break;
+      n += got;
+    }
+    if (n > max) throw new StepperError("limit", `${what} ${path} is larger than ${max} bytes, the most accepted`);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 interface RunOpts {
@@ -85,6 +128,7 @@ interface RunOpts {
   maxCallDepth?: number;
   maxValueStack?: number;
   maxOutputBytes?: number;
+  maxTableEntries?: number;
   invoke?: string;
   args?: string;
   calls?: string;
@@ -93,13 +137,7 @@ interface RunOpts {
 
 function readInput(o: RunOpts): Uint8Array {
   if (o.input !== undefined && o.inputHex !== undefined) throw new UsageError("give --input or --input-hex, not both");
-  if (o.input !== undefined) {
-    try {
-      return new Uint8Array(readFileSync(o.input));
-    } catch (e) {
-      throw new UsageError(`cannot read input file ${o.input}: ${(e as Error).message}`);
-    }
-  }
+  if (o.input !== undefined) return readBounded(o.input, MAX_INPUT, "input file");
   if (o.inputHex !== undefined) {
     const h = o.inputHex.replace(/^0x/, "");
     if (!/^([0-9a-fA-F]{2})*$/.test(h)) throw new UsageError(`--input-hex must be an even number of hex digits`);
@@ -109,13 +147,7 @@ function readInput(o: RunOpts): Uint8Array {
 }
 
 async function readModule(file: string): Promise<CompiledModule> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(file));
-  } catch (e) {
-    throw new UsageError(`cannot read module file ${file}: ${(e as Error).message}`);
-  }
-  return loadModule(bytes, file);
+  return loadModule(readBounded(file, MAX_MODULE_BYTES, "module file"), file);
 }
 
 function limitsOf(o: RunOpts): Partial<Limits> {
@@ -125,6 +157,7 @@ function limitsOf(o: RunOpts): Partial<Limits> {
   if (o.maxCallDepth !== undefined) l.maxCallDepth = o.maxCallDepth;
   if (o.maxValueStack !== undefined) l.maxValueStack = o.maxValueStack;
   if (o.maxOutputBytes !== undefined) l.maxOutputBytes = o.maxOutputBytes;
+  if (o.maxTableEntries !== undefined) l.maxTableEntries = o.maxTableEntries;
   return l;
 }
 
@@ -217,19 +250,26 @@ async function proveCommand(file: string, o: StateOpts): Promise<number> {
   return 0;
 }
 
+/** The task limit options (every command). */
+function limitOptions(cmd: Command): Command {
+  return cmd
+    .option("--max-steps <n>", `step limit (default ${DEFAULT_LIMITS.maxSteps})`, intArg("--max-steps"))
+    .option("--max-memory-pages <n>", `memory page limit (default ${DEFAULT_LIMITS.maxMemoryPages})`, intArg("--max-memory-pages"))
+    .option("--max-call-depth <n>", `call depth limit (default ${DEFAULT_LIMITS.maxCallDepth})`, intArg("--max-call-depth"))
+    .option("--max-value-stack <n>", `value stack limit in slots (default ${DEFAULT_LIMITS.maxValueStack})`, intArg("--max-value-stack"))
+    .option("--max-output-bytes <n>", `output size limit (default ${DEFAULT_LIMITS.maxOutputBytes})`, intArg("--max-output-bytes"))
+    .option("--max-table-entries <n>", `table size limit (default ${DEFAULT_LIMITS.maxTableEntries})`, intArg("--max-table-entries"));
+}
+
 /** The options `hash` and `prove` share with `run` (the machine's input, limits and invocation). */
 function stateCommand(program: Command, name: string, description: string): Command {
-  return program
+  const cmd = program
     .command(name)
     .description(description)
     .argument("<file>", "module: .wasm binary or .wat text")
     .option("--input <file>", "task input bytes from a file")
-    .option("--input-hex <hex>", "task input bytes as hex")
-    .option("--max-steps <n>", `step limit (default ${DEFAULT_LIMITS.maxSteps})`, parseIntArg)
-    .option("--max-memory-pages <n>", `memory page limit (default ${DEFAULT_LIMITS.maxMemoryPages})`, parseIntArg)
-    .option("--max-call-depth <n>", `call depth limit (default ${DEFAULT_LIMITS.maxCallDepth})`, parseIntArg)
-    .option("--max-value-stack <n>", `value stack limit in slots (default ${DEFAULT_LIMITS.maxValueStack})`, parseIntArg)
-    .option("--max-output-bytes <n>", `output size limit (default ${DEFAULT_LIMITS.maxOutputBytes})`, parseIntArg)
+    .option("--input-hex <hex>", "task input bytes as hex");
+  return limitOptions(cmd)
     .option("--invoke <export>", "an invocation of this exported function instead of the task")
     .option("--args <list>", "arguments for --invoke, e.g. i32:1,i64:-2")
     .option("--json", "print compact JSON");
@@ -245,23 +285,20 @@ export async function main(argv: string[]): Promise<number> {
     .name("wasm-stepper")
     .description("Deterministic WebAssembly machine: run tasks step by step or natively with exact step counts")
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    // Parse errors are printed as JSON usage errors below, like every other usage error.
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), outputError: () => {} });
   let code = 0;
-  program
+  const run = program
     .command("run")
     .description("run a task (export \"run\") or invoke exports, print the result")
     .argument("<file>", "module: .wasm binary or .wat text")
     .option("--input <file>", "task input bytes from a file")
     .option("--input-hex <hex>", "task input bytes as hex")
     .option("--engine <engine>", "interp | native", (v) => {
-      if (v !== "interp" && v !== "native") throw new InvalidArgumentError("must be interp or native");
+      if (v !== "interp" && v !== "native") throw new UsageError(`--engine must be interp or native, got "${v}"`);
       return v;
-    }, "interp")
-    .option("--max-steps <n>", `step limit (default ${DEFAULT_LIMITS.maxSteps})`, parseIntArg)
-    .option("--max-memory-pages <n>", `memory page limit (default ${DEFAULT_LIMITS.maxMemoryPages})`, parseIntArg)
-    .option("--max-call-depth <n>", `call depth limit (default ${DEFAULT_LIMITS.maxCallDepth})`, parseIntArg)
-    .option("--max-value-stack <n>", `value stack limit in slots (default ${DEFAULT_LIMITS.maxValueStack})`, parseIntArg)
-    .option("--max-output-bytes <n>", `output size limit (default ${DEFAULT_LIMITS.maxOutputBytes})`, parseIntArg)
+    }, "interp");
+  limitOptions(run)
     .option("--invoke <export>", "call this exported function instead of the task entry")
     .option("--args <list>", "arguments for --invoke, e.g. i32:1,i64:-2")
     .option("--calls <calls.json>", 'JSON array of {"invoke", "args"} run in order against one instance')
@@ -283,12 +320,16 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof StepperError) {
-      process.stdout.write(JSON.stringify({ error: { kind: e.kind, message: e.message } }) + "\n");
+      const err: Record<string, unknown> = { kind: e.kind, message: e.message };
+      if (e.feature !== undefined) err.feature = e.feature;
+      process.stdout.write(JSON.stringify({ error: err }) + "\n");
       return 1;
     }
     const ce = e as { code?: string; exitCode?: number };
     if (typeof ce.code === "string" && ce.code.startsWith("commander.")) {
       if (ce.code === "commander.helpDisplayed" || ce.code === "commander.version" || ce.code === "commander.help") return 0;
+      const message = ((e as Error).message ?? String(e)).replace(/^error: /, "");
+      process.stdout.write(JSON.stringify({ error: { kind: "usage", message } }) + "\n");
       return ce.exitCode ?? 2;
     }
     process.stdout.write(JSON.stringify({ error: { kind: "internal", message: (e as Error).message ?? String(e) } }) + "\n");

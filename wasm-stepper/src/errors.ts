@@ -51,6 +51,7 @@ export class StepperError extends Error {
 
 function formatMessage(msg: string, o: StepperErrorOptions): string {
   const where: string[] = [];
+  if (o.feature !== undefined) where.push(`feature ${o.feature}`);
   if (o.section !== undefined) where.push(`section ${o.section}`);
   if (o.funcIndex !== undefined) where.push(`function ${o.funcIndex}${o.funcName ? ` (${o.funcName})` : ""}`);
   if (o.offset !== undefined) where.push(`offset 0x${o.offset.toString(16)}`);

@@ -3,18 +3,16 @@
  * the interpreter of the IR (spec/EXECUTION.md). `step()` and `run()` share
  * one loop, so they have the same semantics and step counts by construction.
  */
-import stateSpec from "../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
 import { I32, type ConstExpr, type FuncType, type ValType } from "./module.ts";
 import { DEFAULT_LIMITS, LIMIT_MAX, LIMIT_NAMES, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
+import { checkInstanceFits } from "./task-limits.ts";
 
 export const PAGE_SIZE = 65536;
 /** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
 export const LEAF_SIZE = 32;
 const MAX_PAGES = 65536;
-/** Largest task input: 2^maxInputTreeDepth leaves of 32 bytes (spec/state.json). */
-const MAX_INPUT = 32 * 2 ** stateSpec.widths.maxInputTreeDepth;
 
 export interface MachineOptions {
   input?: Uint8Array;
@@ -39,6 +37,8 @@ export interface MachineSnapshot {
   elemDropped: Uint8Array;
   output: Uint8Array;
   resultTypes: ValType[];
+  /** Pages of `memory` that may hold non-zero bytes (all others are zero), if known. */
+  nonZeroPages?: number[];
 }
 
 /**
@@ -110,6 +110,14 @@ export class Machine {
   dirtyCount = 0;
   /** Set when the whole memory must be rehashed (new machine, restore). */
   allDirty = true;
+  /**
+   * The pages that may hold non-zero bytes besides those of the leaves in the
+   * dirty list (one byte a page, 1 = may): the data segments' pages, the pages
+   * a state commitment saw written, or what restore() was told; undefined
+   * means any page may. Lets a commitment of a large, mostly untouched memory
+   * read only these pages.
+   */
+  memoryPagesHint: Uint8Array | undefined;
   /** Lowest frame depth reached since the state commitment last looked. */
   minDepth = 0;
   /** Set when the table changed since the state commitment last looked. */
@@ -137,9 +145,8 @@ export class Machine {
     this.cm = cm;
     this.limits = checkLimits({ ...DEFAULT_LIMITS, ...opts.limits });
     this.input = opts.input ?? new Uint8Array(0);
-    if (this.input.length > MAX_INPUT)
-      throw new UsageError(`the task input is ${this.input.length} bytes; at most ${MAX_INPUT} bytes (32 MiB) are supported`);
     const m = cm.module;
+    checkInstanceFits(m, this.limits, this.input);
     const n = cm.funcs.length;
     this.fEntry = new Int32Array(n);
     this.fParams = new Int32Array(n);
@@ -166,9 +173,8 @@ export class Machine {
     const mem = m.memory;
     const declaredMax = mem?.max ?? MAX_PAGES;
     this.maxPages = mem ? Math.min(declaredMax, this.limits.maxMemoryPages, MAX_PAGES) : 0;
-    if (mem && mem.min > this.limits.maxMemoryPages)
-      throw new StepperError("limit", `the module needs ${mem.min} memory pages, above the task limit maxMemoryPages=${this.limits.maxMemoryPages}`);
     this.memory = new Uint8Array((mem?.min ?? 0) * PAGE_SIZE);
+    this.memoryPagesHint = new Uint8Array(this.maxPages);
     this.view = new DataView(this.memory.buffer);
     this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
     this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);
@@ -203,6 +209,7 @@ export class Machine {
         if (off + d.bytes.length > this.memory.length)
           throw new LinkError(`data segment ${i} does not fit in memory (offset ${off}, ${d.bytes.length} bytes, memory ${this.memory.length} bytes)`, { section: "data" });
         this.memory.set(d.bytes, off);
+        for (let p = Math.floor(off / PAGE_SIZE); p * PAGE_SIZE < off + d.bytes.length; p++) this.memoryPagesHint![p] = 1;
         this.dataDropped[i] = 1;
       }
     });
@@ -1492,7 +1499,8 @@ export class Machine {
   }
 
   /** A deep copy of the whole state. */
-  snapshot(): MachineSnapshot {
+  /** With `withMemory` false, `memory` is left empty (the caller reads the machine's pages itself). */
+  snapshot(withMemory = true): MachineSnapshot {
     return {
       status: this.status,
       trap: this.trap,
@@ -1504,7 +1512,7 @@ export class Machine {
       stack: this.stack32.slice(0, this.sp * 2),
       frames: this.frames.slice(0, this.depth * 3),
       globals: this.globals32.slice(),
-      memory: this.memory.slice(),
+      memory: withMemory ? this.memory.slice() : EMPTY,
       table: this.table.slice(),
       dataDropped: this.dataDropped.slice(),
       elemDropped: this.elemDropped.slice(),
@@ -1525,11 +1533,19 @@ export class Machine {
     this.stack32.set(s.stack);
     this.frames.set(s.frames);
     this.globals32.set(s.globals);
-    if (this.memory.length !== s.memory.length) {
+    if (s.nonZeroPages) {
+      // Only the named pages are copied, into a fresh (zero) memory: a large, mostly zero
+      // memory costs what its non-zero pages do.
       this.memory = new Uint8Array(s.memory.length);
       this.view = new DataView(this.memory.buffer);
+      for (const p of s.nonZeroPages) this.memory.set(s.memory.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE), p * PAGE_SIZE);
+    } else {
+      if (this.memory.length !== s.memory.length) {
+        this.memory = new Uint8Array(s.memory.length);
+        this.view = new DataView(this.memory.buffer);
+      }
+      this.memory.set(s.memory);
     }
-    this.memory.set(s.memory);
     this.table = s.table.slice();
     this.dataDropped.set(s.dataDropped);
     this.elemDropped.set(s.elemDropped);
@@ -1542,6 +1558,8 @@ export class Machine {
     this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);
     this.dirtyCount = 0;
     this.allDirty = true;
+    this.memoryPagesHint = s.nonZeroPages && new Uint8Array(this.maxPages);
+    for (const p of s.nonZeroPages ?? []) this.memoryPagesHint![p] = 1;
     this.minDepth = 0;
     this.tableDirty = true;
     this.segmentsDirty = true;

@@ -26,6 +26,8 @@ export interface Limits {
   maxCallDepth: number;
   maxValueStack: number;
   maxOutputBytes: number;
+  /** Largest table (entries) the module may declare; checked at instantiation. */
+  maxTableEntries: number;
 }
 
 /**
@@ -35,12 +37,18 @@ export interface Limits {
 export const LIMIT_MAX: Readonly<Record<keyof Limits, number>> = Object.freeze({ ...stateSpec.limits });
 export const LIMIT_NAMES = Object.keys(stateSpec.limits) as (keyof Limits)[];
 
+/**
+ * Defaults of the API and the CLI (a task always carries its own limits).
+ * maxSteps 10^9: an endless loop stops after seconds natively and under a
+ * minute interpreted, while real tasks of this size are rare enough to ask for more.
+ */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
-  maxSteps: 2 ** 48,
+  maxSteps: 1_000_000_000,
   maxMemoryPages: 1024,
   maxCallDepth: 16384,
   maxValueStack: 1 << 20,
   maxOutputBytes: 1 << 20,
+  maxTableEntries: 1 << 16,
 });
 
 /** The outcome of running an invocation to a terminal state. */

@@ -268,7 +268,7 @@ library Width {
     uint256 internal constant WORD = 32;
     uint256 internal constant CONTROL = 30;
     uint256 internal constant STATE_HASH_PREIMAGE = 135;
-    uint256 internal constant HEADER_WORDS = 30;
+    uint256 internal constant HEADER_WORDS = 31;
     uint256 internal constant LEAF_BYTES = 32;
     uint256 internal constant PAGE_BYTES = 65536;
     uint256 internal constant MAX_INPUT_TREE_DEPTH = 20;
@@ -278,22 +278,23 @@ library Width {
     uint256 internal constant TOP_BYTES = 8;
     uint256 internal constant MAX_NUMBER = 9007199254740991;
     uint256 internal constant HEAP_WORDS = 8;
-    uint256 internal constant STATIC_WORDS = 15;
+    uint256 internal constant STATIC_WORDS = 16;
     uint256 internal constant PAGE_LEAVES_LOG2 = 11;
     /// @dev HEADER_WORDS * WORD: the byte length of the proof's header.
-    uint256 internal constant HEADER_BYTES = 960;
+    uint256 internal constant HEADER_BYTES = 992;
 }
 
 /// @title LimitMax
 /// @notice The task limits in commitment order (spec/state.json `limits`: the last staticHash words, the
 /// fields of the `Limits` struct in order) and the largest value each may take.
 library LimitMax {
-    uint256 internal constant COUNT = 5;
+    uint256 internal constant COUNT = 6;
     uint256 internal constant MAX_STEPS = 9007199254740991;
     uint256 internal constant MAX_MEMORY_PAGES = 65536;
     uint256 internal constant MAX_CALL_DEPTH = 16777216;
     uint256 internal constant MAX_VALUE_STACK = 67108864;
-    uint256 internal constant MAX_OUTPUT_BYTES = 1073741824;
+    uint256 internal constant MAX_OUTPUT_BYTES = 67108864;
+    uint256 internal constant MAX_TABLE_ENTRIES = 10000000;
 
     /// @notice The largest value of limit `i` (in `Limits` field order); reverts (panic) for i >= COUNT.
     function at(uint256 i) internal pure returns (uint256) {
@@ -302,6 +303,7 @@ library LimitMax {
         if (i == 2) return MAX_CALL_DEPTH;
         if (i == 3) return MAX_VALUE_STACK;
         if (i == 4) return MAX_OUTPUT_BYTES;
+        if (i == 5) return MAX_TABLE_ENTRIES;
         assert(false);
         return 0;
     }

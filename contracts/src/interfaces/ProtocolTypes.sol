@@ -37,6 +37,8 @@ struct Limits {
     uint64 maxCallDepth;
     uint64 maxValueStack;
     uint64 maxOutputBytes;
+    /// @notice Largest table (entries) the module may declare.
+    uint64 maxTableEntries;
 }
 
 /// @notice What a poster asks for.

@@ -6,9 +6,9 @@ import {Tag, Width} from "../generated/Constants.sol";
 /// @notice Every field of the state commitment (spec/STATE.md section 3). Twin of `Header` in
 /// wasm-stepper/src/state/header.ts, field for field.
 /// @dev Memory layout (relied on by HeaderLib and ProofReader): a memory struct is one 32-byte word
-/// per field, in declaration order. Fields 8..35 are, in order, proof header words 2..29 (spec/STATE.md
+/// per field, in declaration order. Fields 8..36 are, in order, proof header words 2..30 (spec/STATE.md
 /// section 4), so ProofReader copies them with one calldatacopy; fields 13..20 are the heapHash
-/// preimage and fields 21..35 the staticHash preimage, hashed in place. 36 words = HEADER_FIELDS.
+/// preimage and fields 21..36 the staticHash preimage, hashed in place. 37 words = HEADER_FIELDS.
 /// Numbers are kept as read (unmasked); the hashes narrow them exactly where header.ts does
 /// (DataView setUint8/32/BigUint64 for the control bytes, u64() for the top operand).
 struct Header {
@@ -37,7 +37,7 @@ struct Header {
     bytes32 outputAcc; // 18
     bytes32 outputPartial; // 19
     uint256 outputLength; // 20
-    // ---- staticHash preimage (fields 21..35)
+    // ---- staticHash preimage (fields 21..36)
     bytes32 codeRoot; // 21
     uint256 codeLength; // 22
     bytes32 funcsRoot; // 23
@@ -53,6 +53,7 @@ struct Header {
     uint256 maxCallDepth; // 33
     uint256 maxValueStack; // 34
     uint256 maxOutputBytes; // 35
+    uint256 maxTableEntries; // 36
 }
 
 /// @title HeaderLib
@@ -62,7 +63,7 @@ struct Header {
 /// place over the struct's own words (heapHash, staticHash), so hashing allocates nothing.
 library HeaderLib {
     /// @dev Number of 32-byte fields of `Header` (its memory size in words).
-    uint256 internal constant HEADER_FIELDS = 36;
+    uint256 internal constant HEADER_FIELDS = 37;
     /// @dev Field index of the first heapHash word (memoryRoot) and of the first staticHash word (codeRoot).
     uint256 internal constant HEAP_FIELD = 13;
     uint256 internal constant HEAP_WORDS = Width.HEAP_WORDS;
@@ -138,8 +139,8 @@ library HeaderLib {
         }
     }
 
-    /// @notice staticHash = H("Static:" || codeRoot || w(codeLength) || funcsRoot || ... || w(maxOutputBytes)),
-    /// hashed in place over fields 21..35.
+    /// @notice staticHash = H("Static:" || codeRoot || w(codeLength) || funcsRoot || ... || w(maxOutputBytes)
+    /// || w(maxTableEntries)), hashed in place over fields 21..36.
     function staticHash(Header memory h) internal pure returns (bytes32 r) {
         uint256 tag = uint256(uint56(Tag.STATIC));
         uint256 tagLength = Tag.STATIC_LENGTH;

@@ -22,6 +22,8 @@ library TaskSpec {
     /// @notice Thrown when a result's header words do not hash to the claimed final state hash.
     error ResultHashMismatch(bytes32 headerHash, bytes32 finalStateHash);
     /// @notice Thrown when a result's final state is still running.
+    /// @notice Thrown when the module's table has more entries than the task's maxTableEntries allows.
+    error ModuleNeedsMoreTableEntries(uint256 tableSize, uint256 maxTableEntries);
     error ResultNotTerminal();
     /// @notice Thrown when the output bytes are not the ones the final state commits to.
     error OutputMismatch(uint256 outputLength, uint256 committedLength);
@@ -47,6 +49,7 @@ library TaskSpec {
             if (v > max) revert LimitOutOfRange(i, v, max);
         }
         if (f.memoryPages > l.maxMemoryPages) revert ModuleNeedsMorePages(f.memoryPages, l.maxMemoryPages);
+        if (f.tableSize > l.maxTableEntries) revert ModuleNeedsMoreTableEntries(f.tableSize, l.maxTableEntries);
     }
 
     /// @notice The input tree's root (spec/STATE.md section 1): 32-byte leaves, the last zero-padded, depth

@@ -94,6 +94,7 @@ export function baseHeader(): Header {
     maxCallDepth: 10,
     maxValueStack: 100,
     maxOutputBytes: 100,
+    maxTableEntries: 64,
   };
 }
 

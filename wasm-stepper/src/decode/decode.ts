@@ -13,8 +13,8 @@
  *   mismatches in constant expressions, limits, duplicate exports, ...).
  * - UnsupportedFeatureError: outside the subset (EXECUTION.md section 1); the
  *   `feature` names are the ones listed there.
- * - LinkError: a function import that the machine does not provide
- *   (EXECUTION.md section 2).
+ * - LinkError: a host function import of the wrong type (EXECUTION.md
+ *   section 2); any other import is UnsupportedFeatureError `import`.
  * Checks run in byte order, so the first problem in the binary is reported.
  *
  * Resource use is bounded by the input size: every vector count is checked
@@ -294,7 +294,7 @@ class Decoder {
     const magic = [0x00, 0x61, 0x73, 0x6d];
     for (let i = 0; i < 4; i++) {
       if (r.pos >= r.end) r.fail("unexpected end: missing magic number");
-      if (r.u8() !== magic[i]) r.fail("magic header not detected (expected \\0asm)", 0);
+      if (r.u8() !== magic[i]) r.fail("bad magic: magic header not detected (expected \\0asm)", 0);
     }
     const version = [0x01, 0x00, 0x00, 0x00];
     for (let i = 0; i < 4; i++) {
@@ -395,12 +395,7 @@ class Decoder {
           const typeIndex = r.u32();
           if (typeIndex >= this.types.length) this.invalid(`unknown type ${typeIndex} in import ${what}`, typeOff);
           const expected = module === HOST_MODULE && Object.hasOwn(HOST_IMPORTS, name) ? HOST_IMPORTS[name] : undefined;
-          if (expected === undefined) {
-            throw new LinkError(`unknown import ${what}: the machine provides only ${HOST_LIST}`, {
-              section: r.section,
-              offset: off,
-            });
-          }
+          if (expected === undefined) this.unsupported("import", `unknown import ${what}: the machine provides only ${HOST_LIST}`, off);
           const actual = this.types[typeIndex]!;
           if (!sameFuncType(actual, expected)) {
             throw new LinkError(

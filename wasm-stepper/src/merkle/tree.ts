@@ -53,8 +53,22 @@ function fillNodes(level: Uint8Array, from: number, to: number, pattern: Uint8Ar
   }
 }
 
-export class MerkleTree {
+/** What a one-step proof needs of a tree (MerkleTree, PagedMemoryTree). */
+export interface ProvableTree {
   readonly depth: number;
+  root(): Uint8Array;
+  leaf(i: number): Uint8Array;
+  proof(i: number): Uint8Array;
+}
+
+export class MerkleTree implements ProvableTree {
+  readonly depth: number;
+  /**
+   * Height of this tree's leaves in a larger tree: an absent leaf is Z[base] and an absent node
+   * of level k is Z[base + k] (a tree over the roots of subtrees of height `base`). build()
+   * needs base 0.
+   */
+  readonly base: number;
   /** levels[k]: nodes of level k (0 = leaves), used prefix, padded to even below the top. */
   private levels: Uint8Array[] = [];
   /** Int32 views of the same buffers, for word-wise gathering into the batch scratch. */
@@ -64,9 +78,11 @@ export class MerkleTree {
   /** Reused buffer for sorting dirty indices. */
   private work = new Int32Array(0);
 
-  constructor(depth: number) {
+  constructor(depth: number, base = 0) {
     checkDepth(depth);
+    checkDepth(depth + base);
     this.depth = depth;
+    this.base = base;
     this.allocate(1, "zero");
   }
 
@@ -113,12 +129,13 @@ export class MerkleTree {
     for (let k = 0; k <= this.depth; k++) {
       const count = this.storedCount(leaves, k);
       const level = new Uint8Array(32 * count);
+      const zero = k + this.base > 0;
       if (Array.isArray(keep)) {
         const old = keep[k]!;
         level.set(old);
-        if (k > 0) fillNodes(level, old.length / 32, count, ZERO_VIEWS[k]!);
-      } else if (keep === "zero" && k > 0) {
-        fillNodes(level, 0, count, ZERO_VIEWS[k]!);
+        if (zero) fillNodes(level, old.length / 32, count, ZERO_VIEWS[k + this.base]!);
+      } else if (keep === "zero" && zero) {
+        fillNodes(level, 0, count, ZERO_VIEWS[k + this.base]!);
       }
       levels.push(level);
       levels32.push(new Int32Array(level.buffer));
@@ -130,6 +147,7 @@ export class MerkleTree {
 
   /** Full build from `data`: leaf i = data[32i, 32i+32), zero-extended. */
   build(data: Uint8Array): void {
+    if (this.base !== 0) throw new RangeError("build() needs a tree of base 0");
     const leaves = this.leavesFor(data.length);
     if (leaves !== this.leafCount) {
       this.allocate(leaves, "none");
@@ -192,8 +210,9 @@ export class MerkleTree {
           }
         }
       } else {
+        const zl = ZERO_VIEWS[this.base]!;
         for (let b = 0; b < 32; b++) {
-          const v = base + b < len ? data[base + b]! : 0;
+          const v = base + b < len ? data[base + b]! : zl[b]!;
           if (level0[base + b] !== v) {
             level0[base + b] = v;
             diff = true;
@@ -260,7 +279,7 @@ export class MerkleTree {
       const lv = this.levels32[k]!;
       const dst = 8 * (k + 1);
       if (8 * s < lv.length) for (let w = 0; w < 8; w++) inp[dst + w] = lv[8 * s + w]!;
-      else for (let w = 0; w < 8; w++) inp[dst + w] = ZERO32_VIEWS[k]![w]!;
+      else for (let w = 0; w < 8; w++) inp[dst + w] = ZERO32_VIEWS[k + this.base]![w]!;
     }
     batchScratch.path(i, d);
     for (let k = 0; k < d; k++) {
@@ -293,7 +312,7 @@ export class MerkleTree {
     }
     const nodes = this.levels[level]!;
     if (index < nodes.length / 32) out.set(nodes.subarray(32 * index, 32 * index + 32), off);
-    else out.set(ZERO_VIEWS[level]!, off);
+    else out.set(ZERO_VIEWS[level + this.base]!, off);
   }
 
   /** Leaf i as committed (a fresh copy). */

@@ -94,6 +94,17 @@ export class ByteWriter {
     return this.bytes(w.finish());
   }
 
+  /** The bytes written so far, without a copy (valid until the next write or reset). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
+  /** Empties the writer, keeping its buffer. */
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
   finish(): Uint8Array {
     return this.buf.slice(0, this.length);
   }

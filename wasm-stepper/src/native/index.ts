@@ -27,6 +27,7 @@ import type { CompiledModule } from "../compile/types.ts";
 import { LinkError, StepperError, UsageError } from "../errors.ts";
 import { Machine, checkInvocation, checkLimits } from "../machine.ts";
 import { I32, type ValType } from "../module.ts";
+import { checkInstanceFits } from "../task-limits.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type TrapCode, type Value } from "../types.ts";
 import { chunks2, prefixBytes2 } from "./chunks.ts";
 import {
@@ -112,18 +113,29 @@ const flagCache = new WeakMap<CompiledModule, { acyclic: boolean; maxChain: numb
  * refuses (its own limits: function body size, number of locals, both grown
  * by the instrumentation) is returned as the Error; the caller falls back.
  */
+/**
+ * Deepest block nesting the native engine hands to V8: V8's compilers keep
+ * state per open block (about 800 bytes measured: 10^6 nested blocks took
+ * 1.2 GB), so deeper modules run on the interpreter (same results).
+ */
+export const NATIVE_MAX_NESTING = 10_000;
+
 function compiledVariant(cm: CompiledModule, opts: InstrumentOptions): WasmModule | Error {
   let byKey = compiled.get(cm);
   if (!byKey) compiled.set(cm, (byKey = new Map()));
   const key = `${opts.precise ? "p" : "f"}${opts.trackDepth ? "d" : ""}${opts.trackValueStack ? "v" : ""}`;
   let wm = byKey.get(key);
   if (!wm) {
-    const { bytes } = instrumentModule(cm, opts);
-    try {
-      wm = new WA.Module(bytes);
-    } catch (e) {
-      if (!(e instanceof WA.CompileError)) throw e;
-      wm = e;
+    const { bytes, maxNesting } = instrumentModule(cm, opts);
+    if (maxNesting > NATIVE_MAX_NESTING) {
+      wm = new Error(`blocks nest ${maxNesting} deep, more than the ${NATIVE_MAX_NESTING} V8 compiles in bounded memory`);
+    } else {
+      try {
+        wm = new WA.Module(bytes);
+      } catch (e) {
+        if (!(e instanceof WA.CompileError)) throw e;
+        wm = e;
+      }
     }
     byKey.set(key, wm);
   }
@@ -289,8 +301,7 @@ export class NativeInstance {
     const mem = m.memory;
     this.maxPages = mem ? Math.min(mem.max ?? MAX_PAGES, this.limits.maxMemoryPages, MAX_PAGES) : 0;
     // Instantiation checks, in the interpreter's order and words (src/machine.ts).
-    if (mem && mem.min > this.limits.maxMemoryPages)
-      throw new StepperError("limit", `the module needs ${mem.min} memory pages, above the task limit maxMemoryPages=${this.limits.maxMemoryPages}`);
+    checkInstanceFits(m, this.limits, this.input);
     const globals = globalValues(m);
     const tableSize = m.table?.min ?? 0;
     m.elems.forEach((e, i) => {

@@ -230,6 +230,8 @@ interface Helper {
 export interface InstrumentedModule {
   bytes: Uint8Array;
   options: InstrumentOptions;
+  /** Deepest nesting of blocks, loops and ifs in any body (V8's compile memory grows with it). */
+  maxNesting: number;
 }
 
 /** Re-encodes `cm.module` with step counting (see the file comment). */
@@ -497,6 +499,7 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
 
   // ---- function bodies ----
   const bodies: Asm[] = [];
+  let maxNesting = 0;
   for (let j = 0; j < m.bodies.length; j++) bodies.push(instrumentBody(j));
 
   function instrumentBody(j: number): Asm {
@@ -541,12 +544,13 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
     if (!precise) budgetCheck(out, 0);
 
     let depth = 0; // blocks open inside $body
-    let region = new Asm();
+    const region = new Asm();
     let k = 0;
     const endRegion = () => {
       if (!precise && k > 0) out.lget(C).i64c(k).u8(I64_ADD).lset(C);
-      out.bytes(region.finish());
-      region = new Asm();
+      // One region buffer per body, reused: a body of 10^6 nested blocks ends 10^6 regions.
+      out.bytes(region.view());
+      region.reset();
       k = 0;
     };
     /** One step of the instruction about to be emitted into the region. */
@@ -604,14 +608,14 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
           // Not a step and not a branch target: the region goes on.
           readBlockType();
           raw(at);
-          depth++;
+          if (++depth > maxNesting) maxNesting = depth;
           break;
         case LOOP:
           // A branch target: a new region, with the budget check (FAST).
           readBlockType();
           endRegion();
           out.bytes(bytes.subarray(at, r.pos));
-          depth++;
+          if (++depth > maxNesting) maxNesting = depth;
           if (!precise) budgetCheck(out, depth);
           break;
         case IF:
@@ -620,7 +624,7 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
           step();
           raw(at);
           endRegion();
-          depth++;
+          if (++depth > maxNesting) maxNesting = depth;
           break;
         case ELSE:
           // Falling out of the then-arm executes the IR `br` of the else: one step.
@@ -885,7 +889,7 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
     }
     section(11, w);
   }
-  return { bytes: out.finish(), options };
+  return { bytes: out.finish(), options, maxNesting };
 }
 
 /**

@@ -3,10 +3,12 @@
  * and hash chains once and keeps them up to date incrementally, from the
  * dirty leaves and the lowest frame depth the interpreter records.
  */
+import stateSpec from "../../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "../compile/types.ts";
 import { arena, hashPair } from "../hash/keccak.ts";
 import type { Machine } from "../machine.ts";
 import { MerkleTree } from "../merkle/tree.ts";
+import { PagedMemoryTree } from "../merkle/paged.ts";
 import {
   H,
   HOST_ENTRY,
@@ -310,6 +312,12 @@ export function slotValue(S: Int32Array, slot: number): bigint {
   return (BigInt(S[slot * 2 + 1]! >>> 0) << 32n) | BigInt(S[slot * 2]! >>> 0);
 }
 
+/** Marks the pages of leaves[0, n) in a page bitmap (Machine.memoryPagesHint). */
+function markPages(hint: Uint8Array, leaves: Int32Array, n: number): void {
+  const shift = stateSpec.widths.pageLeavesLog2;
+  for (let k = 0; k < n; k++) hint[leaves[k]! >>> shift] = 1;
+}
+
 /**
  * Keeps the commitment of one Machine. Call `header()` / `stateHash()` between
  * steps; it reads and clears the machine's dirty marks. Every part is cached
@@ -319,7 +327,7 @@ export function slotValue(S: Int32Array, slot: number): bigint {
 export class StateCommitment {
   readonly mc: ModuleCommitment;
   readonly memDepth: number;
-  private readonly mem: MerkleTree;
+  private readonly mem: PagedMemoryTree;
   private readonly inputTree: MerkleTree;
   private staticPart: Header | undefined;
   private staticH: Uint8Array | undefined;
@@ -356,13 +364,13 @@ export class StateCommitment {
   constructor(readonly machine: Machine) {
     this.mc = commitModule(machine.cm);
     this.memDepth = memoryDepth(machine.maxPages);
-    this.mem = new MerkleTree(this.memDepth);
+    this.mem = new PagedMemoryTree(this.memDepth, stateSpec.widths.pageLeavesLog2);
     this.inputTree = new MerkleTree(inputDepth(machine.input.length));
     this.inputTree.build(machine.input);
   }
 
   /** The memory tree, up to date (for proofs). */
-  memoryTree(): MerkleTree {
+  memoryTree(): PagedMemoryTree {
     this.claimMachine();
     this.syncMemory();
     return this.mem;
@@ -376,7 +384,15 @@ export class StateCommitment {
   private syncMemory(): boolean {
     const m = this.machine;
     if (m.allDirty) {
-      this.mem.build(m.memory);
+      // Only the pages that may be non-zero are read: the hint's and the written ones.
+      const hint = m.memoryPagesHint;
+      let pages: number[] | undefined;
+      if (hint) {
+        markPages(hint, m.dirtyList, m.dirtyCount);
+        pages = [];
+        for (let p = 0; p < hint.length; p++) if (hint[p] === 1) pages.push(p);
+      }
+      this.mem.build(m.memory, pages);
       m.dirty.fill(0);
       m.dirtyCount = 0;
       m.allDirty = false;
@@ -385,6 +401,7 @@ export class StateCommitment {
     }
     const n = m.dirtyCount;
     if (n === 0) return false;
+    if (m.memoryPagesHint) markPages(m.memoryPagesHint, m.dirtyList, n);
     this.mem.updateLeaves(m.memory, m.dirtyList, n);
     const d = m.dirty;
     const l = m.dirtyList;
@@ -414,6 +431,7 @@ export class StateCommitment {
       maxCallDepth: m.limits.maxCallDepth,
       maxValueStack: m.limits.maxValueStack,
       maxOutputBytes: m.limits.maxOutputBytes,
+      maxTableEntries: m.limits.maxTableEntries,
     } as Header;
     this.staticH = staticHash(this.staticPart);
     return this.staticPart;

@@ -102,6 +102,7 @@ export interface Header {
   maxCallDepth: number;
   maxValueStack: number;
   maxOutputBytes: number;
+  maxTableEntries: number;
 }
 
 export function cloneHeader(h: Header): Header {
@@ -213,7 +214,7 @@ export function staticWords(h: Header): Uint8Array[] {
 }
 
 // The word counts the Solidity side takes from spec/state.json must be what these lists hold.
-const SAMPLE = { codeLength: 0, nFuncs: 0, nGlobals: 0, tableSize: 0, nData: 0, nElem: 0, inputLength: 0, maxSteps: 0, maxMemoryPages: 0, maxCallDepth: 0, maxValueStack: 0, maxOutputBytes: 0, memoryPages: 0, outputLength: 0 } as Header;
+const SAMPLE = { codeLength: 0, nFuncs: 0, nGlobals: 0, tableSize: 0, nData: 0, nElem: 0, inputLength: 0, maxSteps: 0, maxMemoryPages: 0, maxCallDepth: 0, maxValueStack: 0, maxOutputBytes: 0, maxTableEntries: 0, memoryPages: 0, outputLength: 0 } as Header;
 if (heapWords(SAMPLE).length !== spec.widths.heapWords || staticWords(SAMPLE).length !== spec.widths.staticWords)
   throw new Error("spec/state.json widths.heapWords/staticWords disagree with src/state/header.ts");
 

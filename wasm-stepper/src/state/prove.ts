@@ -6,7 +6,7 @@
 import type { CompiledModule } from "../compile/types.ts";
 import { H, encodeHeader, headerHash, word, ZERO32, type Header } from "./header.ts";
 import { Machine, type MachineOptions } from "../machine.ts";
-import type { MerkleTree } from "../merkle/tree.ts";
+import type { ProvableTree } from "../merkle/tree.ts";
 import { StateCommitment, slotWord, operandChain, slotsRoot } from "./commit.ts";
 import { executeStep, type FrameItem, type MerkleItem, type OperandItem, type SegmentItem, type TreeKind, type WitnessSource } from "./step.ts";
 import { UsageError } from "../errors.ts";
@@ -43,7 +43,7 @@ class MachineWitness implements WitnessSource {
   private chain: Uint8Array[] | undefined;
   private overlays = new Map<string, Overlay>();
   private lastSiblings = new Map<string, Uint8Array[]>();
-  private trees = new Map<string, MerkleTree>();
+  private trees = new Map<string, ProvableTree>();
 
   constructor(
     readonly m: Machine,
@@ -67,7 +67,7 @@ class MachineWitness implements WitnessSource {
     return { value, beneath };
   }
 
-  private tree(kind: TreeKind, seg?: number): MerkleTree {
+  private tree(kind: TreeKind, seg?: number): ProvableTree {
     const key = `${kind}:${seg ?? ""}`;
     let t = this.trees.get(key);
     if (t) return t;

@@ -8,7 +8,7 @@ import type { CompiledModule } from "../compile/types.ts";
 import { StepperError } from "../errors.ts";
 import { Machine } from "../machine.ts";
 import { MerkleTree } from "../merkle/tree.ts";
-import { DEFAULT_LIMITS, LIMIT_NAMES, type Limits, type Status, type TrapCode } from "../types.ts";
+import { DEFAULT_LIMITS, LIMIT_MAX, LIMIT_NAMES, type Limits, type Status, type TrapCode } from "../types.ts";
 import { StateCommitment } from "./commit.ts";
 import {
   H,
@@ -100,7 +100,7 @@ export function moduleFields(cm: CompiledModule): ModuleFields {
   if (hit) return { ...hit };
   // A task instance at step 0 under the widest memory limit (its module's own maximum applies) and
   // the smallest stacks (the fields do not depend on them).
-  const m = Machine.forTask(cm, { limits: { maxMemoryPages: MAX_PAGES, maxValueStack: 0, maxCallDepth: 0, maxSteps: 1 } });
+  const m = Machine.forTask(cm, { limits: { maxMemoryPages: MAX_PAGES, maxTableEntries: LIMIT_MAX.maxTableEntries, maxValueStack: 0, maxCallDepth: 0, maxSteps: 1 } });
   const h = new StateCommitment(m).header();
   const mem = cm.module.memory;
   const pages = m.memory.length / 65536;
@@ -172,6 +172,8 @@ export function effectiveMaxPages(f: ModuleFields, limits: Limits): number {
 export function initialHeader(f: ModuleFields, input: { root: Uint8Array; length: number }, limits: Limits): Header {
   if (f.memoryPages > limits.maxMemoryPages)
     throw new TaskError(`the module needs ${f.memoryPages} memory pages, above the task limit maxMemoryPages=${limits.maxMemoryPages}`);
+  if (f.tableSize > limits.maxTableEntries)
+    throw new TaskError(`the module's table has ${f.tableSize} entries, above the task limit maxTableEntries=${limits.maxTableEntries}`);
   const maxPages = effectiveMaxPages(f, limits);
   const lim = {} as Limits;
   for (const n of LIMIT_NAMES) lim[n] = limits[n];

@@ -10,6 +10,7 @@
  * the whole memory, which costs about 0.5 us per leaf: ~16 ms for 1 MiB).
  */
 import { LEAF_SIZE, PAGE_SIZE, type Machine, type MachineSnapshot } from "../machine.ts";
+import { isZero } from "../merkle/paged.ts";
 import { StateCommitment } from "./commit.ts";
 import { machineFor, type ProveTarget } from "./prove.ts";
 
@@ -24,6 +25,8 @@ export interface StoredSnapshot {
   state: Omit<MachineSnapshot, "memory">;
   pages: Uint8Array[];
   memoryLength: number;
+  /** The pages that are not all zero, ascending; every other page is the shared zero page. */
+  nonZeroPages: number[];
   /** Memory leaves whose bytes differ from the previous snapshot's (all non-zero leaves for the first). */
   leavesChanged: number;
 }
@@ -34,6 +37,25 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 const ZERO_PAGE = new Uint8Array(PAGE_SIZE);
+/** The page every all-zero page of a stored snapshot is (one for all snapshots). */
+const ZERO_SHARED = new Uint8Array(new SharedArrayBuffer(PAGE_SIZE));
+
+/**
+ * The pages of m's memory that may hold non-zero bytes: those of its page hint
+ * (data segments, pages a commitment saw written, a restored snapshot's) and
+ * of the leaves in its dirty list, ascending; undefined if any page may.
+ */
+export function possiblyNonZeroPages(m: Machine): number[] | undefined {
+  const hint = m.memoryPagesHint;
+  if (!hint) return undefined;
+  const mark = new Uint8Array(m.memory.length / PAGE_SIZE);
+  mark.set(hint.subarray(0, mark.length));
+  const shift = Math.log2(PAGE_SIZE / LEAF_SIZE);
+  for (let k = 0; k < m.dirtyCount; k++) mark[m.dirtyList[k]! >>> shift] = 1;
+  const out: number[] = [];
+  for (let p = 0; p < mark.length; p++) if (mark[p] === 1) out.push(p);
+  return out;
+}
 
 /** Leaves of two pages whose bytes differ. */
 function leavesDiffering(a: Uint8Array, b: Uint8Array): number {
@@ -51,26 +73,49 @@ function leavesDiffering(a: Uint8Array, b: Uint8Array): number {
  * the bytes it added. Counts the leaves that changed since `prev` (a guide to
  * the hashing work of the segment, for scheduling).
  */
-export function storeSnapshot(s: MachineSnapshot, prev: StoredSnapshot | undefined): { snap: StoredSnapshot; newBytes: number } {
-  const { memory, ...state } = s;
+export function storeSnapshot(
+  s: MachineSnapshot,
+  prev: StoredSnapshot | undefined,
+  memory: Uint8Array = s.memory,
+  candidates?: number[],
+): { snap: StoredSnapshot; newBytes: number } {
+  const { memory: _, nonZeroPages: __, ...state } = s;
   const pages: Uint8Array[] = [];
+  const nonZeroPages: number[] = [];
   let newBytes = 0;
   let leavesChanged = 0;
+  // Only candidate pages are read: the others are zero (so a 4 GiB memory that a task
+  // touches in a few pages costs those pages).
+  let cand: Uint8Array | undefined;
+  if (candidates) {
+    cand = new Uint8Array(Math.ceil(memory.length / PAGE_SIZE));
+    for (const p of candidates) cand[p] = 1;
+  }
   for (let off = 0, i = 0; off < memory.length; off += PAGE_SIZE, i++) {
-    const view = memory.subarray(off, off + PAGE_SIZE);
     const old = prev?.pages[i];
+    if (cand && cand[i] === 0) {
+      pages.push(ZERO_SHARED);
+      continue;
+    }
+    const view = memory.subarray(off, off + PAGE_SIZE);
     if (old !== undefined && bytesEqual(old, view)) {
       pages.push(old);
+      if (old !== ZERO_SHARED) nonZeroPages.push(i);
       continue;
     }
     leavesChanged += leavesDiffering(old ?? ZERO_PAGE, view);
+    if (isZero(view)) {
+      pages.push(ZERO_SHARED);
+      continue;
+    }
     const page = new Uint8Array(new SharedArrayBuffer(PAGE_SIZE));
     page.set(view);
     pages.push(page);
+    nonZeroPages.push(i);
     newBytes += PAGE_SIZE;
   }
   for (const x of [state.stack, state.frames, state.globals, state.table, state.dataDropped, state.elemDropped, state.output]) newBytes += x.byteLength;
-  return { snap: { steps: s.steps, state, pages, memoryLength: memory.length, leavesChanged }, newBytes };
+  return { snap: { steps: s.steps, state, pages, memoryLength: memory.length, nonZeroPages, leavesChanged }, newBytes };
 }
 
 /** The dirty-list interface of the Machine that lets a commitment skip a full memory rebuild. */
@@ -143,6 +188,8 @@ export class Replayer {
   /** True once the commitment has looked at the machine (its memory tree is built). */
   private hashed = false;
   private scratch = new Uint8Array(0);
+  /** Pages of `scratch` that may be non-zero. */
+  private scratchPages: number[] = [];
   private changed = new Int32Array(64);
   readonly stats: ReplayStats = emptyStats();
 
@@ -189,9 +236,14 @@ export class Replayer {
   restore(snap: StoredSnapshot): void {
     const m = this.machine;
     const len = snap.memoryLength;
-    if (this.scratch.length !== len) this.scratch = new Uint8Array(len);
+    if (this.scratch.length !== len) {
+      this.scratch = new Uint8Array(len);
+      this.scratchPages = [];
+    }
     const mem = this.scratch;
-    for (let i = 0; i < snap.pages.length; i++) mem.set(snap.pages[i]!, i * PAGE_SIZE);
+    for (const i of this.scratchPages) mem.fill(0, i * PAGE_SIZE, (i + 1) * PAGE_SIZE);
+    for (const i of snap.nonZeroPages) mem.set(snap.pages[i]!, i * PAGE_SIZE);
+    this.scratchPages = snap.nonZeroPages;
 
     // Incremental only if the commitment's tree describes the machine's memory
     // (up to the pending dirty marks) and memory does not shrink (the tree
@@ -202,10 +254,20 @@ export class Replayer {
       const cur = m.memory;
       const pending = m as Machine & DirtyListMachine;
       for (let k = 0; k < pending.dirtyCount; k++) n = this.pushChanged(n, pending.dirtyList[k]!);
-      const a = new Int32Array(cur.buffer, cur.byteOffset, cur.length >>> 2);
-      const b = new Int32Array(mem.buffer, mem.byteOffset, mem.length >>> 2);
+      const a = new Int32Array(cur.buffer, cur.byteOffset, cur.length / 4 /* not >>> 2: a 4 GiB memory has 2^32 bytes */);
+      const b = new Int32Array(mem.buffer, mem.byteOffset, mem.length / 4);
       const words = LEAF_SIZE >>> 2;
-      for (let off = 0; off < len; off += PAGE_SIZE) {
+      // Pages that may differ: those that may be non-zero in either memory.
+      const mine = possiblyNonZeroPages(m);
+      let offsets: number[];
+      if (mine) {
+        const set = new Set([...mine, ...snap.nonZeroPages]);
+        offsets = [...set].sort((x, y) => x - y).map((p) => p * PAGE_SIZE).filter((o) => o < len);
+      } else {
+        offsets = [];
+        for (let off = 0; off < len; off += PAGE_SIZE) offsets.push(off);
+      }
+      for (const off of offsets) {
         const inOld = off < cur.length;
         if (inOld && bytesEqual(cur.subarray(off, off + PAGE_SIZE), mem.subarray(off, off + PAGE_SIZE))) continue;
         // A page that differs (or is new: compared with the zero leaves the tree assumes).
@@ -222,7 +284,7 @@ export class Replayer {
         }
       }
     }
-    m.restore({ ...snap.state, memory: mem });
+    m.restore({ ...snap.state, memory: mem, nonZeroPages: snap.nonZeroPages });
     this.stats.restores++;
     if (incremental) {
       const dm = m as Machine & DirtyListMachine;

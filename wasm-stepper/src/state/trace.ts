@@ -33,10 +33,10 @@ import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { Piscina } from "piscina";
 import { UsageError } from "../errors.ts";
-import type { Machine } from "../machine.ts";
+import { PAGE_SIZE, type Machine } from "../machine.ts";
 import type { RunResult, Status } from "../types.ts";
 import { Prover, machineFor, type ProveTarget, type StepProof } from "./prove.ts";
-import { Replayer, runInSlices, storeSnapshot, warmUp, type ReplayStats, type StoredSnapshot } from "./trace-replay.ts";
+import { possiblyNonZeroPages, Replayer, runInSlices, storeSnapshot, warmUp, type ReplayStats, type StoredSnapshot } from "./trace-replay.ts";
 import type { TraceTask, TraceTaskResult } from "./trace-worker.ts";
 
 export type { StoredSnapshot } from "./trace-replay.ts";
@@ -180,7 +180,8 @@ export class Trace {
     const snaps: StoredSnapshot[] = [];
     let bytes = 0;
     const keep = () => {
-      const { snap, newBytes } = storeSnapshot(m.snapshot(), snaps[snaps.length - 1]);
+      // The machine's pages are read in place, only those that may be non-zero.
+      const { snap, newBytes } = storeSnapshot(m.snapshot(false), snaps[snaps.length - 1], m.memory, possiblyNonZeroPages(m));
       snaps.push(snap);
       bytes += newBytes;
     };
@@ -378,9 +379,9 @@ export class Trace {
     this.proveMachine ??= machineFor(this.target);
     const m = this.proveMachine;
     const mem = new Uint8Array(snap.memoryLength);
-    snap.pages.forEach((p, i) => mem.set(p, i * p.length));
+    for (const i of snap.nonZeroPages) mem.set(snap.pages[i]!, i * PAGE_SIZE);
     // restore() marks the whole state for a fresh commitment (the Prover's own).
-    m.restore({ ...snap.state, memory: mem });
+    m.restore({ ...snap.state, memory: mem, nonZeroPages: snap.nonZeroPages });
     runInSlices(m, n);
     return { ...new Prover(m).proveNext(), step: n };
   }

@@ -68,6 +68,7 @@ export class ProofReader implements WitnessSource {
     h.maxCallDepth = this.num();
     h.maxValueStack = this.num();
     h.maxOutputBytes = this.num();
+    h.maxTableEntries = this.num();
     if (this.pos !== HEADER_WORDS * 32) throw new ProofError("BadHeader", "header size mismatch");
     return h;
   }

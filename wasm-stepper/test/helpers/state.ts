@@ -276,6 +276,7 @@ export function refStateHash(m: Machine): Uint8Array {
     W(m.limits.maxCallDepth),
     W(m.limits.maxValueStack),
     W(m.limits.maxOutputBytes),
+    W(m.limits.maxTableEntries),
   );
   const rest = K(TAGS.rest, framesHash, refRoot(globals, refDepthFor(mod.globals.length)), heap, stat);
   const ops = stackParts(S, m.fp + nl, m.sp);
@@ -488,10 +489,11 @@ export const HEADER_FIELDS = [
   "maxCallDepth",
   "maxValueStack",
   "maxOutputBytes",
+  "maxTableEntries",
 ] as const;
 
 /** Numeric (w(n)) fields: the verifier reads them as numbers. */
-export const NUMERIC_HEADER_FIELDS = new Set(["top", "memoryPages", "outputLength", "codeLength", "nFuncs", "nGlobals", "tableSize", "nData", "nElem", "inputLength", "maxSteps", "maxMemoryPages", "maxCallDepth", "maxValueStack", "maxOutputBytes"]);
+export const NUMERIC_HEADER_FIELDS = new Set(["top", "memoryPages", "outputLength", "codeLength", "nFuncs", "nGlobals", "tableSize", "nData", "nElem", "inputLength", "maxSteps", "maxMemoryPages", "maxCallDepth", "maxValueStack", "maxOutputBytes", "maxTableEntries"]);
 
 /** A ProofReader that records what each word it hands out is. */
 class LabellingReader extends ProofReader {
