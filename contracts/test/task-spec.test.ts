@@ -90,6 +90,20 @@ describe("TaskSpec lockstep", () => {
     expect(n).toBeGreaterThan(120);
   });
 
+  it("test_taskSpec_tableAboveMaxTableEntries_refusedOnBothSides", async () => {
+    const wat = `(module (import "task" "output_write" (func $w (param i32 i32))) (memory 1) (table 5 funcref)
+      (func $f) (elem (i32.const 0) $f) (func (export "run")))`;
+    const cm = await compileWat(wat, "table5.wat");
+    const f = moduleFields(cm);
+    expect(f.tableSize).toBe(5);
+    const fields = fieldsToAbi(f);
+    const fits = { maxTableEntries: 5 };
+    expect(await read("initialStateHash", [fields, "0x", limitsToAbi(fits)])).toBe(hex(stateHashAt({ cm, opts: { limits: fits } }, 0)));
+    const tooSmall = { maxTableEntries: 4 };
+    expect(await outcome("initialStateHash", [fields, "0x", limitsToAbi(tooSmall)])).toBe("ModuleNeedsMoreTableEntries");
+    expect(() => stateHashAt({ cm, opts: { limits: tooSmall } }, 0)).toThrow(/maxTableEntries=4/);
+  });
+
   it("test_taskSpec_inputRootAndOutputHash_manyLengths_matchStepper", async () => {
     for (const len of [0, 1, 31, 32, 33, 63, 64, 65, 95, 96, 97, 1000, 1024, 4096, 65536]) {
       const b = bytes(len, len);

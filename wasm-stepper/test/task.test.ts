@@ -92,7 +92,7 @@ describe("tasks: initial state", () => {
   });
 
   it("test_task_limitNames_areTheStaticHashOrder", () => {
-    expect(LIMIT_NAMES).toEqual(["maxSteps", "maxMemoryPages", "maxCallDepth", "maxValueStack", "maxOutputBytes"]);
+    expect(LIMIT_NAMES).toEqual(["maxSteps", "maxMemoryPages", "maxCallDepth", "maxValueStack", "maxOutputBytes", "maxTableEntries"]);
   });
 });
 
