@@ -12,11 +12,12 @@ import type { Limits } from "./types.ts";
 /** Largest task input: 2^maxInputTreeDepth leaves of 32 bytes (spec/state.json). */
 export const MAX_INPUT = 32 * 2 ** stateSpec.widths.maxInputTreeDepth;
 /**
- * Largest `maxTableEntries` a task may set: V8's own table size limit
- * (10^7), so that every table the interpreter accepts the native engine can
- * instantiate too.
+ * Largest `maxTableEntries` a task may set: 2^20, below V8's own table size
+ * limit (10^7, so every table the interpreter accepts the native engine can
+ * instantiate too) and small enough that the state commitment's table tree
+ * (64 bytes an entry, rebuilt when a step changes the table) stays cheap.
  */
-export const MAX_TABLE_ENTRIES = 10_000_000;
+export const MAX_TABLE_ENTRIES = 1 << 20;
 /**
  * Largest `maxOutputBytes` a task may set: 64 MiB, whose hex form (the CLI's
  * JSON) stays far below V8's string length limit.

@@ -12,8 +12,9 @@
  * written leaf) on the first write that makes a leaf non-zero, and the upper
  * tree stores only the prefix up to the highest materialised page, padded with
  * Z[pageLevels]. So the memory held is about 64 KiB x 2 per written page plus
- * 64 bytes per page below the highest written one, and a full build reads
- * only the pages that may be non-zero (the caller names them).
+ * 96 bytes per page below the highest written one (its root and the upper
+ * levels), and a full build reads only the pages that may be non-zero (the
+ * caller names them).
  */
 import { MerkleTree, type ProvableTree } from "./tree.ts";
 
