@@ -32,6 +32,9 @@ export class PagedMemoryTree implements ProvableTree {
   private roots = new Uint8Array(0);
   private readonly zeroRoot: Uint8Array;
   private one = new Int32Array(1);
+  /** Views of the pages of `viewsOf` (the data last updated from), made once per page. */
+  private views: Uint8Array[] = [];
+  private viewsOf: Uint8Array | undefined;
   private work = new Int32Array(16);
   private changedPages = new Int32Array(16);
 
@@ -139,7 +142,11 @@ export class PagedMemoryTree implements ProvableTree {
       t = new MerkleTree(this.pageLevels);
       this.pages[p] = t;
     }
-    const view = data.subarray(p * this.pageBytes, (p + 1) * this.pageBytes);
+    if (data !== this.viewsOf) {
+      this.views = [];
+      this.viewsOf = data;
+    }
+    const view = (this.views[p] ??= data.subarray(p * this.pageBytes, (p + 1) * this.pageBytes));
     let local: Int32Array;
     if (b - a === 1) {
       local = this.one;
