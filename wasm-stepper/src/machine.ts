@@ -1498,8 +1498,7 @@ export class Machine {
     return undefined;
   }
 
-  /** A deep copy of the whole state. */
-  /** With `withMemory` false, `memory` is left empty (the caller reads the machine's pages itself). */
+  /** A deep copy of the whole state; with `withMemory` false, `memory` is left empty (the caller reads the pages itself). */
   snapshot(withMemory = true): MachineSnapshot {
     return {
       status: this.status,

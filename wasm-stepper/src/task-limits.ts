@@ -12,9 +12,11 @@ import type { Limits } from "./types.ts";
 /** Largest task input: 2^maxInputTreeDepth leaves of 32 bytes (spec/state.json). */
 export const MAX_INPUT = 32 * 2 ** stateSpec.widths.maxInputTreeDepth;
 /**
- * Largest `maxTableEntries` a task may set: V8's own table size limit
- * (10^7), so that every table the interpreter accepts the native engine can
- * instantiate too.
+ * Largest `maxTableEntries` a task may set: 2^20, below V8's own table size
+ * limit (10^7, so every table the interpreter accepts the native engine can
+ * instantiate too) and small enough that the state commitment's table tree
+ * (64 bytes an entry, rebuilt when a step changes the table) stays cheap.
+ * The value is spec/state.json `limits.maxTableEntries` (the task market checks it on-chain too).
  */
 export const MAX_TABLE_ENTRIES: number = stateSpec.limits.maxTableEntries;
 /**

@@ -294,7 +294,7 @@ library LimitMax {
     uint256 internal constant MAX_CALL_DEPTH = 16777216;
     uint256 internal constant MAX_VALUE_STACK = 67108864;
     uint256 internal constant MAX_OUTPUT_BYTES = 67108864;
-    uint256 internal constant MAX_TABLE_ENTRIES = 10000000;
+    uint256 internal constant MAX_TABLE_ENTRIES = 1048576;
 
     /// @notice The largest value of limit `i` (in `Limits` field order); reverts (panic) for i >= COUNT.
     function at(uint256 i) internal pure returns (uint256) {

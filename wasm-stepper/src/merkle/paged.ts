@@ -12,8 +12,9 @@
  * written leaf) on the first write that makes a leaf non-zero, and the upper
  * tree stores only the prefix up to the highest materialised page, padded with
  * Z[pageLevels]. So the memory held is about 64 KiB x 2 per written page plus
- * 64 bytes per page below the highest written one, and a full build reads
- * only the pages that may be non-zero (the caller names them).
+ * 96 bytes per page below the highest written one (its root and the upper
+ * levels), and a full build reads only the pages that may be non-zero (the
+ * caller names them).
  */
 import { MerkleTree, type ProvableTree } from "./tree.ts";
 
@@ -31,6 +32,9 @@ export class PagedMemoryTree implements ProvableTree {
   private roots = new Uint8Array(0);
   private readonly zeroRoot: Uint8Array;
   private one = new Int32Array(1);
+  /** Views of the pages of `viewsOf` (the data last updated from), made once per page. */
+  private views: Uint8Array[] = [];
+  private viewsOf: Uint8Array | undefined;
   private work = new Int32Array(16);
   private changedPages = new Int32Array(16);
 
@@ -138,7 +142,11 @@ export class PagedMemoryTree implements ProvableTree {
       t = new MerkleTree(this.pageLevels);
       this.pages[p] = t;
     }
-    const view = data.subarray(p * this.pageBytes, (p + 1) * this.pageBytes);
+    if (data !== this.viewsOf) {
+      this.views = [];
+      this.viewsOf = data;
+    }
+    const view = (this.views[p] ??= data.subarray(p * this.pageBytes, (p + 1) * this.pageBytes));
     let local: Int32Array;
     if (b - a === 1) {
       local = this.one;
