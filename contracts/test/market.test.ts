@@ -97,6 +97,7 @@ describe("TaskMarket: wrong calls revert with their errors", () => {
     expect(await postErr({ deadline: 1n })).toBe("DeadlinePassed");
     expect(await postErr({ consumerGas: 1_000_001 })).toBe("ConsumerGasTooHigh");
     expect(await postErr({}, REWARD - 1n)).toBe("WrongValue");
+    expect(await postErr({ rewardToken: other }, 0n)).toBe("NotAToken");
     expect(await postErr({ limits: { ...TASK_LIMITS, maxCallDepth: 2 ** 24 + 1 } })).toBe("LimitOutOfRange");
     expect(await postErr({ limits: { ...TASK_LIMITS, maxMemoryPages: 0 } })).toBe("ModuleNeedsMorePages");
     expect(await postErr({ reward: 2n ** 128n }, 2n ** 128n)).not.toBe("ok");
