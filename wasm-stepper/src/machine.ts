@@ -8,6 +8,13 @@ import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
 import { I32, type ConstExpr, type FuncType, type ValType } from "./module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
+import { VALUES_PER_STEP, callGroup } from "./micro.ts";
+
+const K = VALUES_PER_STEP;
+/** What the aux slots hold (Machine.auxKind). */
+export const AUX_NONE = 0;
+export const AUX_CHAIN = 1;
+export const AUX_PENDING = 2;
 
 export const PAGE_SIZE = 65536;
 /** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
@@ -39,6 +46,11 @@ export interface MachineSnapshot {
   elemDropped: Uint8Array;
   output: Uint8Array;
   resultTypes: ValType[];
+  mp: number;
+  auxLen: number;
+  auxKind: number;
+  auxFunc: number;
+  aux: Int32Array;
 }
 
 /**
@@ -103,6 +115,11 @@ export class Machine {
   output: Uint8Array = new Uint8Array(256);
   outputLength = 0;
   /**
+   * Bumped whenever the output restarts or is replaced (a new invocation, a restore): the state
+   * commitment refolds its output accumulator then, whatever the lengths.
+   */
+  outputEpoch = 0;
+  /**
    * One byte per 32-byte memory leaf, set by every write since the state
    * commitment last looked (src/state/commit.ts clears it).
    */
@@ -120,6 +137,18 @@ export class Machine {
   segmentsDirty = true;
   /** The state commitment the change marks above serve (src/state/commit.ts). */
   commitOwner: unknown;
+
+  /**
+   * The micro-step register (spec/EXECUTION.md section 5, "Moves of many values"):
+   * `mp` is the progress of the instruction at pc; `auxLen` values moved aside sit in
+   * auxSlots[0, auxLen) (bottom first, AUX_CHAIN), or auxSlots[0, nlocals) holds the
+   * pending locals of a call of `auxFunc` (AUX_PENDING). Two words a slot.
+   */
+  mp = 0;
+  auxLen = 0;
+  auxKind = AUX_NONE;
+  auxFunc = -1;
+  auxSlots: Int32Array = new Int32Array(64);
 
   /** Result types of the current invocation (for reading results at finish). */
   private resultTypes: ValType[] = [];
@@ -281,7 +310,12 @@ export class Machine {
     this.steps = 0;
     this.trap = undefined;
     this.outputLength = 0;
+    this.outputEpoch++;
     this.resultTypes = results;
+    this.mp = 0;
+    this.auxLen = 0;
+    this.auxKind = AUX_NONE;
+    this.auxFunc = -1;
     const s = this.stack32;
     args.forEach((a, i) => {
       if (a.type === "i32") {
@@ -368,6 +402,11 @@ export class Machine {
    * and fields cost 40%); it is written back on every exit.
    */
   private exec(until: number): void {
+    if (this.mp !== 0 || this.auxLen !== 0) {
+      // A move of many values is in progress: finish it step by step first.
+      this.microSteps(until);
+      if (this.status !== "running" || this.steps >= until) return;
+    }
     const code = this.cm.code;
     const S = this.stack32;
     const S64 = this.stack64;
@@ -394,6 +433,8 @@ export class Machine {
     let steps = this.steps;
     let trap: TrapCode | undefined;
     let done = false;
+    /** Set when the instruction at pc moves more than K values: it runs micro-step by micro-step. */
+    let micro = false;
 
     loop: while (steps < until) {
       const i = pc << 2;
@@ -434,6 +475,10 @@ export class Machine {
         case OP_BR:
           if (code[i + 3] === 0) pc = code[i + 1]!;
           else {
+            if (code[i + 2]! > K || code[i + 3]! > K) {
+              micro = true;
+              break loop;
+            }
             pc = branch(S, code, i, sp);
             sp -= code[i + 3]!;
           }
@@ -443,6 +488,11 @@ export class Machine {
           if (S[sp << 1] === 0) pc++;
           else if (code[i + 3] === 0) pc = code[i + 1]!;
           else {
+            if (code[i + 2]! > K || code[i + 3]! > K) {
+              sp++;
+              micro = true;
+              break loop;
+            }
             pc = branch(S, code, i, sp);
             sp -= code[i + 3]!;
           }
@@ -456,6 +506,10 @@ export class Machine {
           const n = code[i + 1]! >>> 0;
           const k = S[(sp - 1) << 1]! >>> 0;
           const e = (pc + 1 + (k < n ? k : n)) << 2;
+          if (code[e + 1]! < 0 ? code[e + 2]! > K : code[e + 3]! !== 0 && (code[e + 2]! > K || code[e + 3]! > K)) {
+            micro = true;
+            break loop;
+          }
           sp--;
           if (code[e + 1]! < 0) {
             // Entry targeting the function label: return (EXECUTION.md section 3).
@@ -479,6 +533,11 @@ export class Machine {
             break;
           }
           const keep = code[i + 1]!;
+          if (keep > K) {
+            sp++;
+            micro = true;
+            break loop;
+          }
           copySlots(S, sp - keep, fp, keep);
           sp = fp + keep;
           depth--;
@@ -489,6 +548,10 @@ export class Machine {
         }
         case OP_RETURN: {
           const keep = code[i + 1]!;
+          if (keep > K) {
+            micro = true;
+            break loop;
+          }
           copySlots(S, sp - keep, fp, keep);
           sp = fp + keep;
           depth--;
@@ -529,6 +592,11 @@ export class Machine {
           if (top + fMax[f]! > maxStack) {
             if (code[i] === OP_CALL_INDIRECT) sp++;
             trap = "value_stack_exhausted";
+            break loop;
+          }
+          if (fParams[f]! > K) {
+            if (code[i] === OP_CALL_INDIRECT) sp++;
+            micro = true;
             break loop;
           }
           const r = depth * 3;
@@ -1309,9 +1377,216 @@ export class Machine {
       this.trap = trap;
     } else if (done) {
       this.status = "finished";
+    } else if (micro) {
+      // The step was counted by the loop: the micro-steps count themselves.
+      this.steps--;
+      this.microStep();
+      this.microSteps(until);
     } else if (steps >= this.limits.maxSteps) {
       this.status = "out_of_steps";
     }
+  }
+
+  // ---- moves of many values, micro-stepped (spec/EXECUTION.md section 5) ----
+
+  /** Runs micro-steps while a move is in progress, up to `until` steps. */
+  private microSteps(until: number): void {
+    while (this.status === "running" && this.steps < until && (this.mp !== 0 || this.auxLen !== 0)) this.microStep();
+  }
+
+  /**
+   * One step of a branch, return or call that moves more than K values, on the
+   * flat value stack; the same states the proof semantics (osp/control.ts) commit to.
+   */
+  private microStep(): void {
+    const S = this.stack32;
+    const code = this.cm.code;
+    this.steps++;
+    let trap: TrapCode | undefined;
+    if (this.mp === 0 && this.auxLen > 0) {
+      // Unstash: up to K values come back from the aux chain.
+      const n = Math.min(K, this.auxLen);
+      const A = this.auxSlots;
+      let sp = this.sp;
+      for (let k = 0; k < n; k++) {
+        const a = --this.auxLen << 1;
+        S[sp << 1] = A[a]!;
+        S[(sp << 1) + 1] = A[a + 1]!;
+        sp++;
+      }
+      this.sp = sp;
+      if (this.auxLen === 0) this.auxKind = AUX_NONE;
+    } else {
+      const i = this.pc << 2;
+      const op = code[i]!;
+      switch (op) {
+        case OP_BR:
+          this.microMove(code[i + 1]!, code[i + 2]!, code[i + 3]!, false);
+          break;
+        case OP_BR_IF:
+          // Only a taken branch is micro-stepped: its condition stays non-zero while it repeats.
+          this.microMove(code[i + 1]!, code[i + 2]!, code[i + 3]!, true);
+          break;
+        case OP_BR_TABLE: {
+          const n = code[i + 1]! >>> 0;
+          const k = S[(this.sp - 1) << 1]! >>> 0;
+          const e = (this.pc + 1 + (k < n ? k : n)) << 2;
+          if (code[e + 1]! < 0) this.microReturn(code[e + 2]!, true);
+          else this.microMove(code[e + 1]!, code[e + 2]!, code[e + 3]!, true);
+          break;
+        }
+        case OP_RETURN:
+          this.microReturn(code[i + 1]!, false);
+          break;
+        case OP_RETURN_IF:
+          this.microReturn(code[i + 1]!, true);
+          break;
+        case OP_CALL:
+        case OP_CALL_INDIRECT:
+          trap = this.microCall(op, code[i + 1]!, code[i + 2]!);
+          break;
+        default:
+          throw new StepperError("invalid", `internal error: opcode ${op} at pc ${this.pc} is not micro-stepped`);
+      }
+    }
+    if (trap !== undefined) {
+      this.status = "trapped";
+      this.trap = trap;
+    } else if (this.steps >= this.limits.maxSteps) this.status = "out_of_steps";
+  }
+
+  /** Pushes the top slot onto the aux chain. */
+  private auxPush(sp: number): void {
+    const a = this.auxLen << 1;
+    if (a + 2 > this.auxSlots.length) this.growAux(a + 2);
+    this.auxSlots[a] = this.stack32[sp << 1]!;
+    this.auxSlots[a + 1] = this.stack32[(sp << 1) + 1]!;
+    this.auxLen++;
+    this.auxKind = AUX_CHAIN;
+  }
+
+  private growAux(words: number): void {
+    const a = new Int32Array(Math.max(words, this.auxSlots.length * 2));
+    a.set(this.auxSlots);
+    this.auxSlots = a;
+  }
+
+  /** A step of a taken branch moving `keep` values over `drop` (osp/control.ts branchTo). */
+  private microMove(target: number, keep: number, drop: number, repush: boolean): void {
+    const S = this.stack32;
+    let sp = this.sp;
+    if (repush) sp--;
+    const rlo = S[sp << 1]!;
+    const rhi = S[(sp << 1) + 1]!;
+    const total = keep + drop;
+    if (this.mp < keep) {
+      const n = Math.min(K, keep - this.mp);
+      for (let k = 0; k < n; k++) this.auxPush(--sp);
+      this.mp += n;
+    } else {
+      const n = Math.min(K, total - this.mp);
+      sp -= n;
+      this.mp += n;
+      if (this.mp === total) {
+        this.mp = 0;
+        this.pc = target;
+        this.sp = sp;
+        return;
+      }
+    }
+    if (repush) {
+      S[sp << 1] = rlo;
+      S[(sp << 1) + 1] = rhi;
+      sp++;
+    }
+    this.sp = sp;
+  }
+
+  /** A step of a return of `keep` values (osp/control.ts doReturn). */
+  private microReturn(keep: number, repush: boolean): void {
+    const S = this.stack32;
+    let sp = this.sp;
+    if (repush) sp--;
+    const rlo = S[sp << 1]!;
+    const rhi = S[(sp << 1) + 1]!;
+    const n = Math.min(K, keep - this.mp);
+    for (let k = 0; k < n; k++) this.auxPush(--sp);
+    this.mp += n;
+    if (this.mp < keep) {
+      if (repush) {
+        S[sp << 1] = rlo;
+        S[(sp << 1) + 1] = rhi;
+        sp++;
+      }
+      this.sp = sp;
+      return;
+    }
+    // The last results moved aside: pop the frame (the results come back in the caller).
+    this.mp = 0;
+    this.depth--;
+    if (this.depth < this.minDepth) this.minDepth = this.depth;
+    this.sp = this.fp;
+    this.pc = this.frames[this.depth * 3]!;
+    this.fp = this.frames[this.depth * 3 + 1]!;
+  }
+
+  /** A step of a call with more than K params (osp/control.ts doCall). */
+  private microCall(op: number, a: number, b: number): TrapCode | undefined {
+    const S = this.stack32;
+    let sp = this.sp;
+    let f = a;
+    if (op === OP_CALL_INDIRECT) {
+      const k = S[(sp - 1) << 1]! >>> 0;
+      if (k >= this.table.length) return "out_of_bounds_table";
+      f = this.table[k]!;
+      if (f < 0) return "indirect_call_null";
+      if (this.fType[f] !== b) return "indirect_call_type_mismatch";
+      sp--;
+    }
+    const n = this.fParams[f]!;
+    const nlocals = this.fLocals[f]!;
+    const nfp = sp + this.mp - n;
+    if (this.depth >= this.limits.maxCallDepth) return "call_stack_exhausted";
+    if (nfp + nlocals + this.fMax[f]! > this.limits.maxValueStack) return "value_stack_exhausted";
+    const rlo = S[sp << 1]!;
+    const rhi = S[(sp << 1) + 1]!;
+    if (this.mp === 0) {
+      if (this.auxSlots.length < nlocals * 2) this.growAux(nlocals * 2);
+      this.auxSlots.fill(0, 0, nlocals * 2);
+      this.auxKind = AUX_PENDING;
+      this.auxFunc = f;
+    }
+    const A = this.auxSlots;
+    const { lo, hi } = callGroup(n, this.mp);
+    for (let p = hi - 1; p >= lo; p--) {
+      sp--;
+      A[p << 1] = S[sp << 1]!;
+      A[(p << 1) + 1] = S[(sp << 1) + 1]!;
+    }
+    this.mp += hi - lo;
+    if (this.mp < n) {
+      if (op === OP_CALL_INDIRECT) {
+        S[sp << 1] = rlo;
+        S[(sp << 1) + 1] = rhi;
+        sp++;
+      }
+      this.sp = sp;
+      return undefined;
+    }
+    // The last group: enter the callee with the pending locals.
+    this.mp = 0;
+    this.auxKind = AUX_NONE;
+    this.auxFunc = -1;
+    const r = this.depth * 3;
+    this.frames[r] = this.pc + 1;
+    this.frames[r + 1] = this.fp;
+    this.frames[r + 2] = f;
+    this.depth++;
+    S.set(A.subarray(0, nlocals * 2), nfp * 2);
+    this.fp = nfp;
+    this.sp = nfp + nlocals;
+    this.pc = this.fEntry[f]!;
+    return undefined;
   }
 
   /** Rare and micro-stepped instructions (EXECUTION.md section 5). Uses this.pc/this.sp. */
@@ -1512,6 +1787,11 @@ export class Machine {
       elemDropped: this.elemDropped.slice(),
       output: this.output.slice(0, this.outputLength),
       resultTypes: this.resultTypes,
+      mp: this.mp,
+      auxLen: this.auxLen,
+      auxKind: this.auxKind,
+      auxFunc: this.auxFunc,
+      aux: this.auxSlots.slice(),
     };
   }
 
@@ -1538,7 +1818,13 @@ export class Machine {
     if (this.output.length < s.output.length) this.output = new Uint8Array(Math.max(256, s.output.length));
     this.output.set(s.output);
     this.outputLength = s.output.length;
+    this.outputEpoch++;
     this.resultTypes = s.resultTypes;
+    this.mp = s.mp;
+    this.auxLen = s.auxLen;
+    this.auxKind = s.auxKind;
+    this.auxFunc = s.auxFunc;
+    this.auxSlots = s.aux.slice();
     // Everything may differ from what a state commitment last saw.
     this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
     this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);

@@ -30,10 +30,11 @@ library ProofReader {
     uint256 internal constant MAX_NUMBER = Width.MAX_NUMBER;
 
     /// @dev Header word indices (spec/STATE.md section 4) that are read as numbers: memoryPages (8),
-    /// outputLength (14), codeLength (16), nFuncs..nElem (18-22), inputLength..maxOutputBytes (24-29).
+    /// outputLength (14), codeLength (16), nFuncs..nElem (18-22), inputLength..maxOutputBytes (24-29),
+    /// mp and auxLen (30, 31).
     uint256 internal constant NUMBER_WORDS =
         (1 << 8) | (1 << 14) | (1 << 16) | (1 << 18) | (1 << 19) | (1 << 20) | (1 << 21) | (1 << 22)
-            | (1 << 24) | (1 << 25) | (1 << 26) | (1 << 27) | (1 << 28) | (1 << 29);
+            | (1 << 24) | (1 << 25) | (1 << 26) | (1 << 27) | (1 << 28) | (1 << 29) | (1 << 30) | (1 << 31);
 
     /// @notice The word at `pos`.
     function word(bytes calldata proof, uint256 pos) internal pure returns (bytes32 w, uint256 next) {
@@ -83,7 +84,7 @@ library ProofReader {
                 if ((NUMBER_WORDS >> i) & 1 != 0 && uint256(w) > MAX_NUMBER) revert ProofErrors.BadHeader();
             }
         }
-        // Header fields 8..35 are proof words 2..29, in order (see the layout note at `Header`).
+        // Header fields 8..38 are proof words 2..32, in order (see the layout note at `Header`).
         uint256 tail = (Width.HEADER_WORDS - 2) * 32;
         assembly ("memory-safe") {
             calldatacopy(add(h, mul(8, 32)), add(proof.offset, 64), tail)
@@ -91,7 +92,7 @@ library ProofReader {
         HeaderLib.parseControl(uint256(control), h);
         uint256 numbers = h.memoryPages | h.outputLength | h.codeLength | h.nFuncs | h.nGlobals | h.tableSize
             | h.nData | h.nElem | h.inputLength | h.maxSteps | h.maxMemoryPages | h.maxCallDepth | h.maxValueStack
-            | h.maxOutputBytes;
+            | h.maxOutputBytes | h.mp | h.auxLen;
         if (numbers > MAX_NUMBER) revert ProofErrors.BadHeader();
         pos = Width.HEADER_BYTES;
     }

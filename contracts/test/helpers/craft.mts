@@ -94,6 +94,9 @@ export function baseHeader(): Header {
     maxCallDepth: 10,
     maxValueStack: 100,
     maxOutputBytes: 100,
+    mp: 0,
+    auxLen: 0,
+    aux: ZERO32,
   };
 }
 

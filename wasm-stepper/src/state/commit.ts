@@ -5,7 +5,7 @@
  */
 import type { CompiledModule } from "../compile/types.ts";
 import { arena, hashPair } from "../hash/keccak.ts";
-import type { Machine } from "../machine.ts";
+import { AUX_CHAIN, AUX_PENDING, type Machine } from "../machine.ts";
 import { MerkleTree } from "../merkle/tree.ts";
 import {
   H,
@@ -155,7 +155,7 @@ function privateBuf(size: number): HashBuf {
 }
 
 /** A small Merkle tree over value slots, kept in flat levels and updated leaf by leaf. */
-class SlotTree {
+export class SlotTree {
   readonly depth: number;
   /** Offset of level k in `buf` (2^(depth-k) nodes of 32 bytes). */
   private readonly off: number[] = [];
@@ -188,6 +188,12 @@ class SlotTree {
   root(): Uint8Array {
     const o = this.buf.base + this.off[this.depth]!;
     return this.buf.bytes.subarray(o, o + 32);
+  }
+
+  /** Node `index` at `level` (0 = leaves), a copy. */
+  node(level: number, index: number): Uint8Array {
+    const o = this.buf.base + this.off[level]! + 32 * index;
+    return this.buf.bytes.slice(o, o + 32);
   }
 
   /** Copies the root to dst[off, off+32) (no allocation: the per-step path). */
@@ -223,20 +229,49 @@ class SlotTree {
 }
 
 /**
+ * The number of leading slots of S[from, from+n) equal to c[0, n) (2 words a slot). Tall
+ * stacks (a block of thousands of operands) are compared with memcmp by halves, so that
+ * a step costs O(log n) comparisons of whole ranges instead of a slot-by-slot loop.
+ */
+function equalPrefix(S: Int32Array, from: number, c: Int32Array, n: number): number {
+  let lo = 0;
+  let hi = n;
+  if (n > 256) {
+    const same = (a: number, b: number) =>
+      Buffer.compare(new Uint8Array(S.buffer, S.byteOffset + (from + a) * 8, (b - a) * 8), new Uint8Array(c.buffer, c.byteOffset + a * 8, (b - a) * 8)) === 0;
+    if (same(0, n)) return n;
+    // Invariant: slots [0, lo) are equal and one in [lo, hi) differs.
+    while (hi - lo > 64) {
+      const mid = (lo + hi) >>> 1;
+      if (same(lo, mid)) lo = mid;
+      else hi = mid;
+    }
+  }
+  while (lo < hi && S[(from + lo) * 2] === c[lo * 2] && S[(from + lo) * 2 + 1] === c[lo * 2 + 1]) lo++;
+  return lo;
+}
+
+/**
  * The operand hash chain of one frame: entry k at 64k holds the hash after k
  * pushes followed by the (k+1)-th value, so each push hashes 64 bytes in place.
  */
 class OperandChain {
-  private buf: HashBuf = arenaBuf(A_CHAIN);
-  private cap = A_CHAIN_CAP;
+  private buf: HashBuf;
+  private cap: number;
   copy = new Int32Array(128);
   height = 0;
 
+  /** `inArena`: the current frame's chain lives in the arena; another chain (aux) in a private buffer. */
+  constructor(private readonly inArena = true) {
+    this.buf = inArena ? arenaBuf(A_CHAIN) : privateBuf(64 * 64);
+    this.cap = inArena ? A_CHAIN_CAP : 64;
+  }
+
   reset(): void {
     this.height = 0;
-    this.buf = arenaBuf(A_CHAIN);
-    this.cap = A_CHAIN_CAP;
-    this.buf.bytes.fill(0, A_CHAIN, A_CHAIN + 32);
+    this.buf = this.inArena ? arenaBuf(A_CHAIN) : privateBuf(64 * 64);
+    this.cap = this.inArena ? A_CHAIN_CAP : 64;
+    this.buf.bytes.fill(0, this.buf.base, this.buf.base + 32);
   }
 
   /** Brings the chain up to date with slots [from, to); returns true if its top hash changed. */
@@ -245,7 +280,7 @@ class OperandChain {
     let same = 0;
     const lim = Math.min(h, this.height);
     const c = this.copy;
-    while (same < lim && S[(from + same) * 2] === c[same * 2] && S[(from + same) * 2 + 1] === c[same * 2 + 1]) same++;
+    same = equalPrefix(S, from, c, lim);
     if (h + 1 > this.cap) {
       // Too tall for the arena: continue in a private buffer.
       const nb = privateBuf(64 * Math.max(h + 1, this.cap * 2));
@@ -331,11 +366,18 @@ export class StateCommitment {
   private acc: Uint8Array = ZERO32;
   private accLeaves = 0;
   private lastOutputRef: Uint8Array | undefined;
+  /** The machine's output epoch the output cache folds (bumped when the output restarts). */
+  private lastOutputEpoch = -1;
   // Caches of the current frame.
   private locals: SlotTree | undefined;
   private frameDepth = -1;
   private frameFpCache = -1;
   private readonly ops = new OperandChain();
+  // The micro-step register (spec/STATE.md section 2, "Micro-steps").
+  private readonly auxChain = new OperandChain(false);
+  private pending: SlotTree | undefined;
+  private pendingFunc = -1;
+  private lastMicro: { mp: number; auxLen: number; aux: Uint8Array } | undefined;
   // Globals and segments.
   private globals: SlotTree | undefined;
   private dataRoot: Uint8Array | undefined;
@@ -546,11 +588,12 @@ export class StateCommitment {
     const m = this.machine;
     const len = m.outputLength;
     const full = Math.floor(len / 32);
-    if (full < this.accLeaves || this.lastOutputRef !== m.output) {
+    if (full < this.accLeaves || this.lastOutputRef !== m.output || this.lastOutputEpoch !== m.outputEpoch) {
       // A new invocation (output reset) or a reallocated buffer: refold from the start.
       this.acc = ZERO32;
       this.accLeaves = 0;
       this.lastOutputRef = m.output;
+      this.lastOutputEpoch = m.outputEpoch;
     }
     while (this.accLeaves < full) {
       this.acc = H(this.acc, m.output.subarray(this.accLeaves * 32, this.accLeaves * 32 + 32));
@@ -605,6 +648,8 @@ export class StateCommitment {
     this.globals = undefined;
     this.heap = undefined;
     this.rest = undefined;
+    this.lastMicro = undefined;
+    this.pending = undefined;
   }
 
   /** Updates every cache; returns the rest hash. */
@@ -619,16 +664,57 @@ export class StateCommitment {
     if (this.syncMemory()) heapChanged = true;
     if (this.syncTable()) heapChanged = true;
     if (this.syncSegments()) heapChanged = true;
-    if (m.memory.length !== this.heapMemLen || m.outputLength !== this.heapOutLen || this.lastOutputRef !== m.output) heapChanged = true;
+    if (m.memory.length !== this.heapMemLen || m.outputLength !== this.heapOutLen || this.lastOutputRef !== m.output || this.lastOutputEpoch !== m.outputEpoch) heapChanged = true;
     if (heapChanged) {
       this.heapMemLen = m.memory.length;
       this.heapOutLen = m.outputLength;
       this.heap = heapHash(this.heapPart() as Header);
       restChanged = true;
     }
-    if (restChanged) this.rest = restHashOf(this.framesPrefix[m.depth]!, this.globals!.root(), this.heap!, this.staticH!);
+    const micro = this.micro();
+    const lm = this.lastMicro;
+    if (!lm || lm.mp !== micro.mp || lm.auxLen !== micro.auxLen || !same32(lm.aux, micro.aux)) {
+      this.lastMicro = micro;
+      restChanged = true;
+    }
+    if (restChanged) this.rest = restHashOf(this.framesPrefix[m.depth]!, this.globals!.root(), this.heap!, this.staticH!, micro);
     this.syncFrame();
     return this.rest!;
+  }
+
+  /** The micro-step words of the header: aux is the aux chain's hash or the pending locals root. */
+  private micro(): { mp: number; auxLen: number; aux: Uint8Array } {
+    const m = this.machine;
+    let aux: Uint8Array = ZERO32;
+    if (m.auxKind === AUX_CHAIN) {
+      this.auxChain.sync(m.auxSlots, 0, m.auxLen);
+      aux = this.auxChain.top();
+    } else if (m.auxKind === AUX_PENDING) {
+      aux = this.pendingTree().root().slice();
+    }
+    return { mp: m.mp, auxLen: m.auxLen, aux };
+  }
+
+  /** The pending locals tree of a micro-stepped call (machine.auxKind === AUX_PENDING). */
+  pendingTree(): SlotTree {
+    const m = this.machine;
+    const n = m.cm.funcs[m.auxFunc]!.nlocals;
+    if (!this.pending || this.pendingFunc !== m.auxFunc || this.pending.n !== n) {
+      this.pending = new SlotTree(m.auxSlots, 0, n, false);
+      this.pendingFunc = m.auxFunc;
+    } else this.pending.sync(m.auxSlots, 0);
+    return this.pending;
+  }
+
+  /** The aux chain's hash after its first k values (for proofs). */
+  auxChainAt(k: number): Uint8Array {
+    this.auxChain.sync(this.machine.auxSlots, 0, this.machine.auxLen);
+    return this.auxChain.at(k);
+  }
+
+  /** The current frame's operand chain hash after its first k operands (header() must have run). */
+  operandsAt(k: number): Uint8Array {
+    return this.ops.at(k);
   }
 
   /** The full header of the machine's current state. */
@@ -652,6 +738,7 @@ export class StateCommitment {
       framesHash: this.framesPrefix[m.depth]!,
       globalsRoot: this.globals!.root().slice(),
       ...this.heapPart(),
+      ...this.lastMicro!,
     };
   }
 

@@ -101,6 +101,13 @@ export interface Header {
   maxCallDepth: number;
   maxValueStack: number;
   maxOutputBytes: number;
+  // micro-step register (spec/STATE.md section 2, "Micro-steps")
+  /** Progress of the instruction at pc when it takes several steps (0: none). */
+  mp: number;
+  /** Number of values in the aux chain. */
+  auxLen: number;
+  /** The aux chain of values moved aside, or the pending locals root of a call (0^32 when unused). */
+  aux: Uint8Array;
 }
 
 export function cloneHeader(h: Header): Header {
@@ -228,8 +235,14 @@ export function staticHash(h: Header): Uint8Array {
   return H(TAG.static, ...staticWords(h));
 }
 
-export function restHashOf(framesHash: Uint8Array, globalsRoot: Uint8Array, heap: Uint8Array, stat: Uint8Array): Uint8Array {
-  return H(TAG.rest, framesHash, globalsRoot, heap, stat);
+/** The micro-step words in commitment order: restHash preimage tail and proof words. */
+export function microWords(h: Pick<Header, "mp" | "auxLen" | "aux">): Uint8Array[] {
+  return [word(h.mp), word(h.auxLen), h.aux];
+}
+
+/** restHash = H("Rest:" || framesHash || globalsRoot || heapHash || staticHash || w(mp) || w(auxLen) || aux). */
+export function restHashOf(framesHash: Uint8Array, globalsRoot: Uint8Array, heap: Uint8Array, stat: Uint8Array, micro: Pick<Header, "mp" | "auxLen" | "aux">): Uint8Array {
+  return H(TAG.rest, framesHash, globalsRoot, heap, stat, ...microWords(micro));
 }
 
 /**
@@ -242,12 +255,12 @@ export function stateHashOf(control: Uint8Array, top: bigint, operands: Uint8Arr
 }
 
 export function headerHash(h: Header): Uint8Array {
-  return stateHashOf(controlBytes(h), h.top, h.operands, h.localsRoot, restHashOf(h.framesHash, h.globalsRoot, heapHash(h), staticHash(h)));
+  return stateHashOf(controlBytes(h), h.top, h.operands, h.localsRoot, restHashOf(h.framesHash, h.globalsRoot, heapHash(h), staticHash(h), h));
 }
 
 /** The header as the proof's leading words (spec/STATE.md section 4). */
 export function encodeHeader(h: Header): Uint8Array[] {
-  return [word(LAYOUT_VERSION), controlWord(h), word(h.top), h.operands, h.localsRoot, h.framesHash, h.globalsRoot, ...heapWords(h), ...staticWords(h)];
+  return [word(LAYOUT_VERSION), controlWord(h), word(h.top), h.operands, h.localsRoot, h.framesHash, h.globalsRoot, ...heapWords(h), ...staticWords(h), ...microWords(h)];
 }
 
 /** The frame record hash pushed on call (spec/STATE.md section 2). */

@@ -68,6 +68,9 @@ export class ProofReader implements WitnessSource {
     h.maxCallDepth = this.num();
     h.maxValueStack = this.num();
     h.maxOutputBytes = this.num();
+    h.mp = this.num();
+    h.auxLen = this.num();
+    h.aux = this.word();
     if (this.pos !== HEADER_WORDS * 32) throw new ProofError("BadHeader", "header size mismatch");
     return h;
   }
@@ -75,6 +78,10 @@ export class ProofReader implements WitnessSource {
   operand(): OperandItem {
     const value = this.word();
     return { value, beneath: this.word() };
+  }
+
+  auxOperand(): OperandItem {
+    return this.operand();
   }
 
   merkle(_kind: TreeKind, _index: number, depth: number): MerkleItem {
