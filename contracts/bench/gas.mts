@@ -7,7 +7,7 @@
  *
  *   npm run bench:gas -w contracts
  *
- * Targets (DESIGN/PERFORMANCE): p50 <= 80,000 gas, max <= 150,000 gas.
+ * Targets (docs/PERFORMANCE.md): p50 <= 80,000 gas, max <= 150,000 gas.
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

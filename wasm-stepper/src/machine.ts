@@ -398,7 +398,7 @@ export class Machine {
   }
 
   /**
-   * The interpreter loop. Hot state lives in locals (PERFORMANCE.md: closures
+   * The interpreter loop. Hot state lives in locals (docs/PERFORMANCE.md: closures
    * and fields cost 40%); it is written back on every exit.
    */
   private exec(until: number): void {

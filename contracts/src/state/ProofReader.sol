@@ -21,7 +21,7 @@ struct FrameItem {
 /// wasm-stepper/src/state/verify.ts: the same items, the same widths, the same checks in the same
 /// order (so a bad proof fails with the same error on both sides).
 /// @dev Positions are byte offsets from the start of `proof`, always multiples of 32: every read is
-/// one `calldataload` at a word stride (PERFORMANCE.md, "On-chain proof cost"). Each function
+/// one `calldataload` at a word stride (docs/PERFORMANCE.md, "On-chain proof cost"). Each function
 /// checks that its whole item is present before reading it (Truncated).
 library ProofReader {
     /// @notice The largest number a numeric word may hold: 2^53 - 1. The TypeScript reader keeps
