@@ -8,7 +8,7 @@ import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
 import { I32, type ConstExpr, type FuncType, type ValType } from "./module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
-import { VALUES_PER_STEP, callGroup } from "./micro.ts";
+import { VALUES_PER_STEP, callGroup, firstChunk, lastChunk } from "./micro.ts";
 
 const K = VALUES_PER_STEP;
 /** What the aux slots hold (Machine.auxKind). */
@@ -16,10 +16,12 @@ export const AUX_NONE = 0;
 export const AUX_CHAIN = 1;
 export const AUX_PENDING = 2;
 
-export const PAGE_SIZE = 65536;
+/** Bytes of a Wasm page (spec/state.json widths.pageBytes). */
+export const PAGE_SIZE = stateSpec.widths.pageBytes;
 /** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
 export const LEAF_SIZE = 32;
-const MAX_PAGES = 65536;
+/** The most pages a 32-bit memory can have (WebAssembly 2.0). */
+export const MAX_PAGES = 65536;
 /** Largest task input: 2^maxInputTreeDepth leaves of 32 bytes (spec/state.json). */
 const MAX_INPUT = 32 * 2 ** stateSpec.widths.maxInputTreeDepth;
 
@@ -158,7 +160,6 @@ export class Machine {
   private readonly fLocals: Int32Array;
   private readonly fMax: Int32Array;
   private readonly fType: Int32Array;
-  private readonly typeCanon: Int32Array;
   private readonly dataSegs: Uint8Array[];
   private readonly elemSegs: Int32Array[];
   /** Result of the start function, when run at instantiation. */
@@ -177,15 +178,12 @@ export class Machine {
     this.fLocals = new Int32Array(n);
     this.fMax = new Int32Array(n);
     this.fType = new Int32Array(n);
-    const keys = m.types.map((t) => t.params.join(",") + ">" + t.results.join(","));
-    this.typeCanon = Int32Array.from(keys.map((k) => keys.indexOf(k)));
     cm.funcs.forEach((f, i) => {
       this.fEntry[i] = f.entry;
       this.fParams[i] = f.nparams;
       this.fLocals[i] = f.nlocals;
       this.fMax[i] = f.maxHeight;
-      const ti = i < m.imports.length ? m.imports[i]!.typeIndex : m.funcTypes[i - m.imports.length]!;
-      this.fType[i] = this.typeCanon[ti]!;
+      this.fType[i] = f.typeId;
     });
 
     this.stack32 = new Int32Array(this.limits.maxValueStack * 2 + 8);
@@ -1605,7 +1603,7 @@ export class Machine {
         const n = S[b + 4]! >>> 0;
         if (d + n > this.memory.length) return "out_of_bounds_memory";
         if (n === 0) return this.finishBulk(3);
-        const c = Math.min(n, LEAF_SIZE - (d & 31));
+        const c = firstChunk(d, d, n);
         this.memory.fill(val & 0xff, d, d + c);
         this.markDirty(d, c);
         if (n === c) return this.finishBulk(3);
@@ -1623,7 +1621,7 @@ export class Machine {
         if (s + n > len || d + n > len) return "out_of_bounds_memory";
         if (n === 0) return this.finishBulk(3);
         if (d <= s) {
-          const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (s & 31));
+          const c = firstChunk(d, s, n);
           this.memory.copyWithin(d, s, s + c);
           this.markDirty(d, c);
           if (n === c) return this.finishBulk(3);
@@ -1634,7 +1632,7 @@ export class Machine {
           // Backward: the last chunk first, so an overlapping copy reads bytes not yet overwritten.
           const de = d + n;
           const se = s + n;
-          const c = Math.min(n, ((de - 1) & 31) + 1, ((se - 1) & 31) + 1);
+          const c = lastChunk(d, s, n);
           this.memory.copyWithin(de - c, se - c, se);
           this.markDirty(de - c, c);
           if (n === c) return this.finishBulk(3);
@@ -1652,7 +1650,7 @@ export class Machine {
         const data = this.dataDropped[seg] ? EMPTY : this.dataSegs[seg]!;
         if (s + n > data.length || d + n > this.memory.length) return "out_of_bounds_memory";
         if (n === 0) return this.finishBulk(3);
-        const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (s & 31));
+        const c = firstChunk(d, s, n);
         this.memory.set(data.subarray(s, s + c), d);
         this.markDirty(d, c);
         if (n === c) return this.finishBulk(3);
@@ -1742,7 +1740,7 @@ export class Machine {
       if (off + n > this.input.length) return "input_out_of_bounds";
       if (d + n > this.memory.length) return "out_of_bounds_memory";
       if (n === 0) return this.finishBulk(3);
-      const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (off & 31));
+      const c = firstChunk(d, off, n);
       this.memory.set(this.input.subarray(off, off + c), d);
       this.markDirty(d, c);
       if (n === c) return this.finishBulk(3);
@@ -1758,7 +1756,7 @@ export class Machine {
     if (this.outputLength + n > this.limits.maxOutputBytes) return "output_limit";
     if (n === 0) return this.finishBulk(2);
     const o = this.outputLength;
-    const c = Math.min(n, LEAF_SIZE - (src & 31), LEAF_SIZE - (o & 31));
+    const c = firstChunk(o, src, n);
     if (o + c > this.output.length) this.growOutput(o + c);
     this.output.set(this.memory.subarray(src, src + c), o);
     this.outputLength = o + c;

@@ -58,3 +58,21 @@ export function callGroup(nparams: number, moved: number): { g: number; lo: numb
   const g = Math.floor((hi - 1) / K);
   return { g, lo: g * K, hi };
 }
+
+// ---- chunks of micro-stepped byte moves (spec/EXECUTION.md section 5, "Micro-stepped instructions")
+
+const LEAF = spec.widths.leafBytes;
+
+/**
+ * Bytes of the first chunk of a move of n > 0 bytes from position s to position d: up to
+ * the first 32-byte leaf boundary of either side (memory.fill: s = d). Positions are below
+ * 2^33, exact as numbers.
+ */
+export function firstChunk(d: number, s: number, n: number): number {
+  return Math.min(n, LEAF - (d % LEAF), LEAF - (s % LEAF));
+}
+
+/** Bytes of the last chunk of a move of n > 0 bytes (a backward move takes it first). */
+export function lastChunk(d: number, s: number, n: number): number {
+  return Math.min(n, ((d + n - 1) % LEAF) + 1, ((s + n - 1) % LEAF) + 1);
+}

@@ -25,7 +25,7 @@
  */
 import type { CompiledModule } from "../compile/types.ts";
 import { LinkError, StepperError, UsageError } from "../errors.ts";
-import { Machine, checkInvocation, checkLimits } from "../machine.ts";
+import { MAX_PAGES, Machine, PAGE_SIZE, checkInvocation, checkLimits } from "../machine.ts";
 import { I32, type ValType } from "../module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type TrapCode, type Value } from "../types.ts";
 import { chunks2, prefixBytes2 } from "./chunks.ts";
@@ -58,8 +58,6 @@ export interface NativeOptions {
 /** Which engine produced the results of an instance (for tests and diagnostics). */
 export type NativeEngine = "fast" | "precise" | "interpreter";
 
-const PAGE_SIZE = 65536;
-const MAX_PAGES = 65536;
 
 
 /** Thrown by a host function to end the run at the step limit (unwinds through the Wasm frames). */

@@ -10,6 +10,7 @@ import { MerkleTree } from "../merkle/tree.ts";
 import {
   H,
   HOST_ENTRY,
+  PAGE_BYTES,
   inputDepth,
   STATUS_CODE,
   TAG,
@@ -33,7 +34,6 @@ export interface ModuleCommitment {
   funcsTree: MerkleTree;
   funcsDepth: number;
   funcWords: Uint8Array;
-  typeIds: number[];
   /** Per data segment: its bytes tree (depth depthFor(ceil(len/32))) and its leaf. */
   dataTrees: MerkleTree[];
   dataLeaves: Uint8Array[];
@@ -69,18 +69,15 @@ export function commitModule(cm: CompiledModule): ModuleCommitment {
   const codeTree = new MerkleTree(codeDepth);
   codeTree.build(codeBytes);
 
-  const keys = m.types.map((t) => t.params.join(",") + ">" + t.results.join(","));
-  const typeIds = keys.map((k) => keys.indexOf(k));
   const funcsDepth = depthFor(cm.funcs.length);
   const funcWords = new Uint8Array(cm.funcs.length * 32);
   const fdv = new DataView(funcWords.buffer);
   cm.funcs.forEach((f, i) => {
-    const ti = i < m.imports.length ? m.imports[i]!.typeIndex : m.funcTypes[i - m.imports.length]!;
     fdv.setUint32(i * 32, f.host ? HOST_ENTRY : f.entry);
     fdv.setUint32(i * 32 + 4, f.nparams);
     fdv.setUint32(i * 32 + 8, f.nlocals);
     fdv.setUint32(i * 32 + 12, f.maxHeight);
-    fdv.setUint32(i * 32 + 16, typeIds[ti]!);
+    fdv.setUint32(i * 32 + 16, f.typeId);
     fdv.setUint32(i * 32 + 20, f.type.results.length);
   });
   const funcsTree = new MerkleTree(funcsDepth);
@@ -100,7 +97,7 @@ export function commitModule(cm: CompiledModule): ModuleCommitment {
     return t;
   });
   const elemLeaves = m.elems.map((e, i) => segmentLeaf(TAG.elem, elemTrees[i]!.root(), e.funcs.length));
-  const mc: ModuleCommitment = { codeTree, codeDepth, funcsTree, funcsDepth, funcWords, typeIds, dataTrees, dataLeaves, elemTrees, elemLeaves };
+  const mc: ModuleCommitment = { codeTree, codeDepth, funcsTree, funcsDepth, funcWords, dataTrees, dataLeaves, elemTrees, elemLeaves };
   moduleCache.set(cm, mc);
   return mc;
 }
@@ -748,7 +745,7 @@ export class StateCommitment {
     const out = this.syncOutput();
     return {
       memoryRoot: this.memRoot,
-      memoryPages: m.memory.length / 65536,
+      memoryPages: m.memory.length / PAGE_BYTES,
       tableRoot: this.tableRoot,
       dataRoot: this.dataRoot!,
       elemRoot: this.elemRoot!,

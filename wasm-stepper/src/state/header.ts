@@ -18,6 +18,8 @@ export const HOST_ENTRY = spec.widths.hostEntry;
 export const MAX_INPUT_TREE_DEPTH = spec.widths.maxInputTreeDepth;
 export const MAX_INPUT_BYTES = 32 * 2 ** MAX_INPUT_TREE_DEPTH;
 export const MIN_MEMORY_TREE_DEPTH = spec.widths.minMemoryTreeDepth;
+/** Bytes of a Wasm page. */
+export const PAGE_BYTES = spec.widths.pageBytes;
 
 export const STATUS_CODE: Record<Status, number> = spec.statuses;
 export const TRAP_CODE: Record<TrapCode | "none", number> = spec.traps;

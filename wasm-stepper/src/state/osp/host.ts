@@ -5,6 +5,7 @@
 import * as Op from "../../ir/opcodes.ts";
 import { H, ZERO32, depthFor, inputDepth } from "../header.ts";
 import { StepState, Trap } from "./state.ts";
+import { firstChunk, lastChunk } from "../../micro.ts";
 
 /** Micro-stepped bulk instructions and segment drops (EXECUTION.md section 5). */
 export function executeBulk(m: StepState, op: number, seg: number): void {
@@ -32,7 +33,7 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
     if (D + N > memBytes) throw new Trap("out_of_bounds_memory");
     if (N === 0n) return done();
     const [d, n, s] = [Number(D), Number(N), Number(S & 0xffn)];
-    const cnt = Math.min(n, 32 - (d % 32));
+    const cnt = firstChunk(d, d, n);
     const it = m.readMemLeaf(Math.floor(d / 32));
     const leaf = it.leaf.slice();
     leaf.fill(s, d % 32, (d % 32) + cnt);
@@ -48,7 +49,7 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
     if (N === 0n) return done();
     const [d, s, n] = [Number(D), Number(S), Number(N)];
     const fwd = d <= s;
-    const cnt = fwd ? Math.min(n, 32 - (d % 32), 32 - (s % 32)) : Math.min(n, ((d + n - 1) % 32) + 1, ((s + n - 1) % 32) + 1);
+    const cnt = fwd ? firstChunk(d, s, n) : lastChunk(d, s, n);
     const src = fwd ? s : s + n - cnt;
     const dst = fwd ? d : d + n - cnt;
     const bytes = m.readMemLeaf(Math.floor(src / 32)).leaf.slice(src % 32, (src % 32) + cnt);
@@ -67,7 +68,7 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
     if (S + N > BigInt(sg.len) || D + N > memBytes) throw new Trap("out_of_bounds_memory");
     if (N === 0n) return done();
     const [d, s, n] = [Number(D), Number(S), Number(N)];
-    const cnt = Math.min(n, 32 - (d % 32), 32 - (s % 32));
+    const cnt = firstChunk(d, s, n);
     const dl = m.readLeaf("dataLeaf", Math.floor(s / 32), depthFor(Math.ceil(sg.len / 32)), sg.root, seg);
     const bytes = dl.leaf.slice(s % 32, (s % 32) + cnt);
     const it = m.readMemLeaf(Math.floor(d / 32));
@@ -132,7 +133,7 @@ export function executeHost(m: StepState, op: number): void {
       return;
     }
     const [n, off, d] = [Number(N), Number(OFF), Number(D)];
-    const cnt = Math.min(n, 32 - (d % 32), 32 - (off % 32));
+    const cnt = firstChunk(d, off, n);
     const il = m.readLeaf("input", Math.floor(off / 32), inputDepth(h.inputLength), h.inputRoot);
     const bytes = il.leaf.slice(off % 32, (off % 32) + cnt);
     const it = m.readMemLeaf(Math.floor(d / 32));
@@ -159,7 +160,7 @@ export function executeHost(m: StepState, op: number): void {
   }
   const [n, src] = [Number(N), Number(SRC)];
   const o = h.outputLength;
-  const cnt = Math.min(n, 32 - (src % 32), 32 - (o % 32));
+  const cnt = firstChunk(o, src, n);
   const bytes = m.readMemLeaf(Math.floor(src / 32)).leaf.slice(src % 32, (src % 32) + cnt);
   const partial = h.outputPartial.slice();
   partial.set(bytes, o % 32);

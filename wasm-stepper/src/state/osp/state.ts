@@ -4,7 +4,7 @@
  * same role; the families of instructions are in control.ts, memory.ts,
  * numeric.ts and host.ts, and entry.ts dispatches to them.
  */
-import { H, ZERO32, cloneHeader, depthFor, memoryDepth, readWord, segmentLeaf, TAG, Z, type Header } from "../header.ts";
+import { H, PAGE_BYTES, ZERO32, cloneHeader, depthFor, memoryDepth, readWord, segmentLeaf, TAG, Z, type Header } from "../header.ts";
 import { ProofError } from "../errors.ts";
 import type { TrapCode } from "../../types.ts";
 
@@ -43,7 +43,7 @@ export interface WitnessSource {
   written(kind: TreeKind, index: number, leaf: Uint8Array): void;
 }
 
-export const PAGE = 65536;
+export const PAGE = PAGE_BYTES;
 export const MASK32 = 0xffffffffn;
 export const MASK64 = (1n << 64n) - 1n;
 
