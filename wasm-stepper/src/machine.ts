@@ -6,80 +6,23 @@
 import stateSpec from "../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
-import { I32, type ConstExpr, type FuncType, type ValType } from "./module.ts";
+import { I32, type ConstExpr, type ValType } from "./module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
-import { VALUES_PER_STEP, callGroup, firstChunk, lastChunk } from "./micro.ts";
+import { VALUES_PER_STEP } from "./micro.ts";
+import { slow } from "./machine/bulk.ts";
+import { LEAF_SIZE, MAX_INPUT, MAX_PAGES, PAGE_SIZE, checkInvocation, checkLimits } from "./machine/limits.ts";
+import { AUX_NONE, microStep, microSteps } from "./machine/moves.ts";
+import { restore, snapshot, type MachineSnapshot } from "./machine/snapshot.ts";
+
+export { LEAF_SIZE, MAX_PAGES, PAGE_SIZE, checkInvocation, checkLimits } from "./machine/limits.ts";
+export { AUX_CHAIN, AUX_NONE, AUX_PENDING } from "./machine/moves.ts";
+export type { MachineSnapshot } from "./machine/snapshot.ts";
 
 const K = VALUES_PER_STEP;
-/** What the aux slots hold (Machine.auxKind). */
-export const AUX_NONE = 0;
-export const AUX_CHAIN = 1;
-export const AUX_PENDING = 2;
-
-/** Bytes of a Wasm page (spec/state.json widths.pageBytes). */
-export const PAGE_SIZE = stateSpec.widths.pageBytes;
-/** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
-export const LEAF_SIZE = 32;
-/** The most pages a 32-bit memory can have (WebAssembly 2.0). */
-export const MAX_PAGES = 65536;
-/** Largest task input: 2^maxInputTreeDepth leaves of 32 bytes (spec/state.json). */
-const MAX_INPUT = 32 * 2 ** stateSpec.widths.maxInputTreeDepth;
 
 export interface MachineOptions {
   input?: Uint8Array;
   limits?: Partial<Limits>;
-}
-
-/** Everything a step can change, for snapshot/restore. */
-export interface MachineSnapshot {
-  status: Status;
-  trap: TrapCode | undefined;
-  pc: number;
-  sp: number;
-  fp: number;
-  depth: number;
-  steps: number;
-  stack: Int32Array;
-  frames: Int32Array;
-  globals: Int32Array;
-  memory: Uint8Array;
-  table: Int32Array;
-  dataDropped: Uint8Array;
-  elemDropped: Uint8Array;
-  output: Uint8Array;
-  resultTypes: ValType[];
-  mp: number;
-  auxLen: number;
-  auxKind: number;
-  auxFunc: number;
-  aux: Int32Array;
-}
-
-/**
- * Checks an invocation of export `name` of type `type` (shared by the interpreter
- * and the native engine, so both reject bad calls with the same words).
- */
-export function checkInvocation(name: string, type: FuncType, args: Value[], startResult: RunResult | undefined): void {
-  if (startResult && startResult.status !== "finished")
-    throw new UsageError(`the start function did not finish (${startResult.status}${startResult.trap ? `: ${startResult.trap}` : ""}); the instance is unusable`);
-  if (args.length !== type.params.length) throw new UsageError(`export "${name}" takes ${type.params.length} argument(s), got ${args.length}`);
-  args.forEach((a, i) => {
-    const want = type.params[i] === I32 ? "i32" : "i64";
-    if (a.type !== want) throw new UsageError(`argument ${i} of "${name}" must be ${want}, got ${a.type}`);
-  });
-}
-
-/** Validates task limits (shared by the interpreter and the native engine). */
-export function checkLimits(l: Limits): Limits {
-  const bad = (name: string, v: number, max: number) => {
-    if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new UsageError(`limit ${name} must be an integer in [0, ${max}], got ${v}`);
-  };
-  bad("maxSteps", l.maxSteps, Number.MAX_SAFE_INTEGER);
-  bad("maxMemoryPages", l.maxMemoryPages, MAX_PAGES);
-  bad("maxCallDepth", l.maxCallDepth, 1 << 24);
-  bad("maxValueStack", l.maxValueStack, 1 << 26);
-  bad("maxOutputBytes", l.maxOutputBytes, 1 << 30);
-  return l;
 }
 
 export class Machine {
@@ -153,15 +96,15 @@ export class Machine {
   auxSlots: Int32Array = new Int32Array(64);
 
   /** Result types of the current invocation (for reading results at finish). */
-  private resultTypes: ValType[] = [];
+  resultTypes: ValType[] = [];
   /** Per function: entry pc, nparams, nlocals, maxHeight, host kind; canonical type id. */
-  private readonly fEntry: Int32Array;
-  private readonly fParams: Int32Array;
-  private readonly fLocals: Int32Array;
-  private readonly fMax: Int32Array;
-  private readonly fType: Int32Array;
-  private readonly dataSegs: Uint8Array[];
-  private readonly elemSegs: Int32Array[];
+  readonly fEntry: Int32Array;
+  readonly fParams: Int32Array;
+  readonly fLocals: Int32Array;
+  readonly fMax: Int32Array;
+  readonly fType: Int32Array;
+  readonly dataSegs: Uint8Array[];
+  readonly elemSegs: Int32Array[];
   /** Result of the start function, when run at instantiation. */
   startResult: RunResult | undefined;
 
@@ -361,7 +304,7 @@ export class Machine {
     while (this.status === "running" && this.steps < end) this.exec(Math.min(this.steps + RUN_SLICE, end));
   }
 
-  private growOutput(need: number): void {
+  growOutput(need: number): void {
     let n = this.output.length;
     while (n < need) n *= 2;
     const o = new Uint8Array(n);
@@ -369,7 +312,7 @@ export class Machine {
     this.output = o;
   }
 
-  private growMemory(pages: number): void {
+  growMemory(pages: number): void {
     const mem = new Uint8Array(pages * PAGE_SIZE);
     mem.set(this.memory);
     this.memory = mem;
@@ -402,7 +345,7 @@ export class Machine {
   private exec(until: number): void {
     if (this.mp !== 0 || this.auxLen !== 0) {
       // A move of many values is in progress: finish it step by step first.
-      this.microSteps(until);
+      microSteps(this, until);
       if (this.status !== "running" || this.steps >= until) return;
     }
     const code = this.cm.code;
@@ -1346,7 +1289,7 @@ export class Machine {
           this.pc = pc;
           this.sp = sp;
           this.dirtyCount = dn;
-          const t = this.slow(code[i]!, i);
+          const t = slow(this, code[i]!, i);
           if (t) {
             trap = t;
             break loop;
@@ -1378,463 +1321,24 @@ export class Machine {
     } else if (micro) {
       // The step was counted by the loop: the micro-steps count themselves.
       this.steps--;
-      this.microStep();
-      this.microSteps(until);
+      microStep(this);
+      microSteps(this, until);
     } else if (steps >= this.limits.maxSteps) {
       this.status = "out_of_steps";
     }
   }
 
-  // ---- moves of many values, micro-stepped (spec/EXECUTION.md section 5) ----
-
-  /** Runs micro-steps while a move is in progress, up to `until` steps. */
-  private microSteps(until: number): void {
-    while (this.status === "running" && this.steps < until && (this.mp !== 0 || this.auxLen !== 0)) this.microStep();
-  }
-
-  /**
-   * One step of a branch, return or call that moves more than K values, on the
-   * flat value stack; the same states the proof semantics (osp/control.ts) commit to.
-   */
-  private microStep(): void {
-    const S = this.stack32;
-    const code = this.cm.code;
-    this.steps++;
-    let trap: TrapCode | undefined;
-    if (this.mp === 0 && this.auxLen > 0) {
-      // Unstash: up to K values come back from the aux chain.
-      const n = Math.min(K, this.auxLen);
-      const A = this.auxSlots;
-      let sp = this.sp;
-      for (let k = 0; k < n; k++) {
-        const a = --this.auxLen << 1;
-        S[sp << 1] = A[a]!;
-        S[(sp << 1) + 1] = A[a + 1]!;
-        sp++;
-      }
-      this.sp = sp;
-      if (this.auxLen === 0) this.auxKind = AUX_NONE;
-    } else {
-      const i = this.pc << 2;
-      const op = code[i]!;
-      switch (op) {
-        case OP_BR:
-          this.microMove(code[i + 1]!, code[i + 2]!, code[i + 3]!, false);
-          break;
-        case OP_BR_IF:
-          // Only a taken branch is micro-stepped: its condition stays non-zero while it repeats.
-          this.microMove(code[i + 1]!, code[i + 2]!, code[i + 3]!, true);
-          break;
-        case OP_BR_TABLE: {
-          const n = code[i + 1]! >>> 0;
-          const k = S[(this.sp - 1) << 1]! >>> 0;
-          const e = (this.pc + 1 + (k < n ? k : n)) << 2;
-          if (code[e + 1]! < 0) this.microReturn(code[e + 2]!, true);
-          else this.microMove(code[e + 1]!, code[e + 2]!, code[e + 3]!, true);
-          break;
-        }
-        case OP_RETURN:
-          this.microReturn(code[i + 1]!, false);
-          break;
-        case OP_RETURN_IF:
-          this.microReturn(code[i + 1]!, true);
-          break;
-        case OP_CALL:
-        case OP_CALL_INDIRECT:
-          trap = this.microCall(op, code[i + 1]!, code[i + 2]!);
-          break;
-        default:
-          throw new StepperError("invalid", `internal error: opcode ${op} at pc ${this.pc} is not micro-stepped`);
-      }
-    }
-    if (trap !== undefined) {
-      this.status = "trapped";
-      this.trap = trap;
-    } else if (this.steps >= this.limits.maxSteps) this.status = "out_of_steps";
-  }
-
-  /** Pushes the top slot onto the aux chain. */
-  private auxPush(sp: number): void {
-    const a = this.auxLen << 1;
-    if (a + 2 > this.auxSlots.length) this.growAux(a + 2);
-    this.auxSlots[a] = this.stack32[sp << 1]!;
-    this.auxSlots[a + 1] = this.stack32[(sp << 1) + 1]!;
-    this.auxLen++;
-    this.auxKind = AUX_CHAIN;
-  }
-
-  private growAux(words: number): void {
-    const a = new Int32Array(Math.max(words, this.auxSlots.length * 2));
-    a.set(this.auxSlots);
-    this.auxSlots = a;
-  }
-
-  /** A step of a taken branch moving `keep` values over `drop` (osp/control.ts branchTo). */
-  private microMove(target: number, keep: number, drop: number, repush: boolean): void {
-    const S = this.stack32;
-    let sp = this.sp;
-    if (repush) sp--;
-    const rlo = S[sp << 1]!;
-    const rhi = S[(sp << 1) + 1]!;
-    const total = keep + drop;
-    if (this.mp < keep) {
-      const n = Math.min(K, keep - this.mp);
-      for (let k = 0; k < n; k++) this.auxPush(--sp);
-      this.mp += n;
-    } else {
-      const n = Math.min(K, total - this.mp);
-      sp -= n;
-      this.mp += n;
-      if (this.mp === total) {
-        this.mp = 0;
-        this.pc = target;
-        this.sp = sp;
-        return;
-      }
-    }
-    if (repush) {
-      S[sp << 1] = rlo;
-      S[(sp << 1) + 1] = rhi;
-      sp++;
-    }
-    this.sp = sp;
-  }
-
-  /** A step of a return of `keep` values (osp/control.ts doReturn). */
-  private microReturn(keep: number, repush: boolean): void {
-    const S = this.stack32;
-    let sp = this.sp;
-    if (repush) sp--;
-    const rlo = S[sp << 1]!;
-    const rhi = S[(sp << 1) + 1]!;
-    const n = Math.min(K, keep - this.mp);
-    for (let k = 0; k < n; k++) this.auxPush(--sp);
-    this.mp += n;
-    if (this.mp < keep) {
-      if (repush) {
-        S[sp << 1] = rlo;
-        S[(sp << 1) + 1] = rhi;
-        sp++;
-      }
-      this.sp = sp;
-      return;
-    }
-    // The last results moved aside: pop the frame (the results come back in the caller).
-    this.mp = 0;
-    this.depth--;
-    if (this.depth < this.minDepth) this.minDepth = this.depth;
-    this.sp = this.fp;
-    this.pc = this.frames[this.depth * 3]!;
-    this.fp = this.frames[this.depth * 3 + 1]!;
-  }
-
-  /** A step of a call with more than K params (osp/control.ts doCall). */
-  private microCall(op: number, a: number, b: number): TrapCode | undefined {
-    const S = this.stack32;
-    let sp = this.sp;
-    let f = a;
-    if (op === OP_CALL_INDIRECT) {
-      const k = S[(sp - 1) << 1]! >>> 0;
-      if (k >= this.table.length) return "out_of_bounds_table";
-      f = this.table[k]!;
-      if (f < 0) return "indirect_call_null";
-      if (this.fType[f] !== b) return "indirect_call_type_mismatch";
-      sp--;
-    }
-    const n = this.fParams[f]!;
-    const nlocals = this.fLocals[f]!;
-    const nfp = sp + this.mp - n;
-    if (this.depth >= this.limits.maxCallDepth) return "call_stack_exhausted";
-    if (nfp + nlocals + this.fMax[f]! > this.limits.maxValueStack) return "value_stack_exhausted";
-    const rlo = S[sp << 1]!;
-    const rhi = S[(sp << 1) + 1]!;
-    if (this.mp === 0) {
-      if (this.auxSlots.length < nlocals * 2) this.growAux(nlocals * 2);
-      this.auxSlots.fill(0, 0, nlocals * 2);
-      this.auxKind = AUX_PENDING;
-      this.auxFunc = f;
-    }
-    const A = this.auxSlots;
-    const { lo, hi } = callGroup(n, this.mp);
-    for (let p = hi - 1; p >= lo; p--) {
-      sp--;
-      A[p << 1] = S[sp << 1]!;
-      A[(p << 1) + 1] = S[(sp << 1) + 1]!;
-    }
-    this.mp += hi - lo;
-    if (this.mp < n) {
-      if (op === OP_CALL_INDIRECT) {
-        S[sp << 1] = rlo;
-        S[(sp << 1) + 1] = rhi;
-        sp++;
-      }
-      this.sp = sp;
-      return undefined;
-    }
-    // The last group: enter the callee with the pending locals.
-    this.mp = 0;
-    this.auxKind = AUX_NONE;
-    this.auxFunc = -1;
-    const r = this.depth * 3;
-    this.frames[r] = this.pc + 1;
-    this.frames[r + 1] = this.fp;
-    this.frames[r + 2] = f;
-    this.depth++;
-    S.set(A.subarray(0, nlocals * 2), nfp * 2);
-    this.fp = nfp;
-    this.sp = nfp + nlocals;
-    this.pc = this.fEntry[f]!;
-    return undefined;
-  }
-
-  /** Rare and micro-stepped instructions (EXECUTION.md section 5). Uses this.pc/this.sp. */
-  private slow(op: number, i: number): TrapCode | undefined {
-    const code = this.cm.code;
-    switch (op) {
-      case OP_HOST_INPUT_SIZE:
-      case OP_HOST_INPUT_READ:
-      case OP_HOST_OUTPUT_WRITE:
-        return this.host(op);
-      case OP_MEMORY_FILL: {
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const val = S[b + 2]!;
-        const n = S[b + 4]! >>> 0;
-        if (d + n > this.memory.length) return "out_of_bounds_memory";
-        if (n === 0) return this.finishBulk(3);
-        const c = firstChunk(d, d, n);
-        this.memory.fill(val & 0xff, d, d + c);
-        this.markDirty(d, c);
-        if (n === c) return this.finishBulk(3);
-        S[b] = d + c;
-        S[b + 4] = n - c;
-        return undefined;
-      }
-      case OP_MEMORY_COPY: {
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const s = S[b + 2]! >>> 0;
-        const n = S[b + 4]! >>> 0;
-        const len = this.memory.length;
-        if (s + n > len || d + n > len) return "out_of_bounds_memory";
-        if (n === 0) return this.finishBulk(3);
-        if (d <= s) {
-          const c = firstChunk(d, s, n);
-          this.memory.copyWithin(d, s, s + c);
-          this.markDirty(d, c);
-          if (n === c) return this.finishBulk(3);
-          S[b] = d + c;
-          S[b + 2] = s + c;
-          S[b + 4] = n - c;
-        } else {
-          // Backward: the last chunk first, so an overlapping copy reads bytes not yet overwritten.
-          const de = d + n;
-          const se = s + n;
-          const c = lastChunk(d, s, n);
-          this.memory.copyWithin(de - c, se - c, se);
-          this.markDirty(de - c, c);
-          if (n === c) return this.finishBulk(3);
-          S[b + 4] = n - c;
-        }
-        return undefined;
-      }
-      case OP_MEMORY_INIT: {
-        const seg = code[i + 1]!;
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const s = S[b + 2]! >>> 0;
-        const n = S[b + 4]! >>> 0;
-        const data = this.dataDropped[seg] ? EMPTY : this.dataSegs[seg]!;
-        if (s + n > data.length || d + n > this.memory.length) return "out_of_bounds_memory";
-        if (n === 0) return this.finishBulk(3);
-        const c = firstChunk(d, s, n);
-        this.memory.set(data.subarray(s, s + c), d);
-        this.markDirty(d, c);
-        if (n === c) return this.finishBulk(3);
-        S[b] = d + c;
-        S[b + 2] = s + c;
-        S[b + 4] = n - c;
-        return undefined;
-      }
-      case OP_DATA_DROP:
-        this.dataDropped[code[i + 1]!] = 1;
-        this.segmentsDirty = true;
-        this.pc++;
-        return undefined;
-      case OP_ELEM_DROP:
-        this.elemDropped[code[i + 1]!] = 1;
-        this.segmentsDirty = true;
-        this.pc++;
-        return undefined;
-      case OP_TABLE_COPY: {
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const s = S[b + 2]! >>> 0;
-        const n = S[b + 4]! >>> 0;
-        const T = this.table;
-        if (s + n > T.length || d + n > T.length) return "out_of_bounds_table";
-        if (n === 0) return this.finishBulk(3);
-        if (d <= s) {
-          T[d] = T[s]!;
-          this.tableDirty = true;
-          S[b] = d + 1;
-          S[b + 2] = s + 1;
-        } else T[d + n - 1] = T[s + n - 1]!;
-        this.tableDirty = true;
-        if (n === 1) return this.finishBulk(3);
-        S[b + 4] = n - 1;
-        return undefined;
-      }
-      case OP_TABLE_INIT: {
-        const seg = code[i + 1]!;
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const s = S[b + 2]! >>> 0;
-        const n = S[b + 4]! >>> 0;
-        const elems = this.elemDropped[seg] ? EMPTY32 : this.elemSegs[seg]!;
-        if (s + n > elems.length || d + n > this.table.length) return "out_of_bounds_table";
-        if (n === 0) return this.finishBulk(3);
-        this.table[d] = elems[s]!;
-        this.tableDirty = true;
-        if (n === 1) return this.finishBulk(3);
-        S[b] = d + 1;
-        S[b + 2] = s + 1;
-        S[b + 4] = n - 1;
-        return undefined;
-      }
-      case OP_BR_TABLE_ENTRY:
-        throw new StepperError("invalid", `internal error: br_table entry executed at pc ${this.pc}`);
-      default:
-        throw new StepperError("invalid", `internal error: unknown IR opcode ${op} at pc ${this.pc}`);
-    }
-  }
-
-  /** Ends a micro-stepped instruction: pops its `n` operands and moves on. */
-  private finishBulk(n: number): undefined {
-    this.sp -= n;
-    this.pc++;
-    return undefined;
-  }
-
-  /** The host API (EXECUTION.md section 2), micro-stepped by leaf. */
-  private host(op: number): TrapCode | undefined {
-    const S = this.stack32;
-    if (op === OP_HOST_INPUT_SIZE) {
-      const d = this.sp << 1;
-      S[d] = this.input.length;
-      S[d + 1] = 0;
-      this.sp++;
-      this.pc++;
-      return undefined;
-    }
-    if (op === OP_HOST_INPUT_READ) {
-      const b = (this.sp - 3) << 1;
-      const d = S[b]! >>> 0;
-      const off = S[b + 2]! >>> 0;
-      const n = S[b + 4]! >>> 0;
-      if (off + n > this.input.length) return "input_out_of_bounds";
-      if (d + n > this.memory.length) return "out_of_bounds_memory";
-      if (n === 0) return this.finishBulk(3);
-      const c = firstChunk(d, off, n);
-      this.memory.set(this.input.subarray(off, off + c), d);
-      this.markDirty(d, c);
-      if (n === c) return this.finishBulk(3);
-      S[b] = d + c;
-      S[b + 2] = off + c;
-      S[b + 4] = n - c;
-      return undefined;
-    }
-    const b = (this.sp - 2) << 1;
-    const src = S[b]! >>> 0;
-    const n = S[b + 2]! >>> 0;
-    if (src + n > this.memory.length) return "out_of_bounds_memory";
-    if (this.outputLength + n > this.limits.maxOutputBytes) return "output_limit";
-    if (n === 0) return this.finishBulk(2);
-    const o = this.outputLength;
-    const c = firstChunk(o, src, n);
-    if (o + c > this.output.length) this.growOutput(o + c);
-    this.output.set(this.memory.subarray(src, src + c), o);
-    this.outputLength = o + c;
-    if (n === c) return this.finishBulk(2);
-    S[b] = src + c;
-    S[b + 2] = n - c;
-    return undefined;
-  }
-
   /** A deep copy of the whole state. */
   snapshot(): MachineSnapshot {
-    return {
-      status: this.status,
-      trap: this.trap,
-      pc: this.pc,
-      sp: this.sp,
-      fp: this.fp,
-      depth: this.depth,
-      steps: this.steps,
-      stack: this.stack32.slice(0, this.sp * 2),
-      frames: this.frames.slice(0, this.depth * 3),
-      globals: this.globals32.slice(),
-      memory: this.memory.slice(),
-      table: this.table.slice(),
-      dataDropped: this.dataDropped.slice(),
-      elemDropped: this.elemDropped.slice(),
-      output: this.output.slice(0, this.outputLength),
-      resultTypes: this.resultTypes,
-      mp: this.mp,
-      auxLen: this.auxLen,
-      auxKind: this.auxKind,
-      auxFunc: this.auxFunc,
-      aux: this.auxSlots.slice(),
-    };
+    return snapshot(this);
   }
 
   /** Restores a snapshot taken from a machine of the same compiled module and limits. */
   restore(s: MachineSnapshot): void {
-    this.status = s.status;
-    this.trap = s.trap;
-    this.pc = s.pc;
-    this.sp = s.sp;
-    this.fp = s.fp;
-    this.depth = s.depth;
-    this.steps = s.steps;
-    this.stack32.set(s.stack);
-    this.frames.set(s.frames);
-    this.globals32.set(s.globals);
-    if (this.memory.length !== s.memory.length) {
-      this.memory = new Uint8Array(s.memory.length);
-      this.view = new DataView(this.memory.buffer);
-    }
-    this.memory.set(s.memory);
-    this.table = s.table.slice();
-    this.dataDropped.set(s.dataDropped);
-    this.elemDropped.set(s.elemDropped);
-    if (this.output.length < s.output.length) this.output = new Uint8Array(Math.max(256, s.output.length));
-    this.output.set(s.output);
-    this.outputLength = s.output.length;
-    this.outputEpoch++;
-    this.resultTypes = s.resultTypes;
-    this.mp = s.mp;
-    this.auxLen = s.auxLen;
-    this.auxKind = s.auxKind;
-    this.auxFunc = s.auxFunc;
-    this.auxSlots = s.aux.slice();
-    // Everything may differ from what a state commitment last saw.
-    this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
-    this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);
-    this.dirtyCount = 0;
-    this.allDirty = true;
-    this.minDepth = 0;
-    this.tableDirty = true;
-    this.segmentsDirty = true;
+    restore(this, s);
   }
 }
 
-const EMPTY = new Uint8Array(0);
 /**
  * Steps per call of the interpreter loop in run()/runTo(): short enough that V8
  * optimizes the loop function through its call count rather than by on-stack
@@ -1842,7 +1346,6 @@ const EMPTY = new Uint8Array(0);
  * slower about half the time with 2^20-step slices).
  */
 const RUN_SLICE = 1 << 16;
-const EMPTY32 = new Int32Array(0);
 
 /** Moves the top `keep` slots down over `drop` slots; returns the target pc. */
 function branch(S: Int32Array, code: Int32Array, i: number, sp: number): number {
