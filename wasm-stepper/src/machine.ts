@@ -6,11 +6,12 @@
 import stateSpec from "../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
-import { I32, type ConstExpr, type ValType } from "./module.ts";
+import { I32, type ValType } from "./module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
 import { VALUES_PER_STEP } from "./micro.ts";
+import { instantiate } from "./instantiate.ts";
 import { slow } from "./machine/bulk.ts";
-import { LEAF_SIZE, MAX_INPUT, MAX_PAGES, PAGE_SIZE, checkInvocation, checkLimits } from "./machine/limits.ts";
+import { LEAF_SIZE, MAX_INPUT, PAGE_SIZE, checkInvocation, checkLimits } from "./machine/limits.ts";
 import { AUX_NONE, microStep, microSteps } from "./machine/moves.ts";
 import { restore, snapshot, type MachineSnapshot } from "./machine/snapshot.ts";
 
@@ -134,67 +135,36 @@ export class Machine {
     this.stackU64 = new BigUint64Array(this.stack32.buffer);
     this.frames = new Int32Array(this.limits.maxCallDepth * 3 + 3);
 
-    // Memory (spec 4.5.3.9): the task limit caps the module's own maximum.
-    const mem = m.memory;
-    const declaredMax = mem?.max ?? MAX_PAGES;
-    this.maxPages = mem ? Math.min(declaredMax, this.limits.maxMemoryPages, MAX_PAGES) : 0;
-    if (mem && mem.min > this.limits.maxMemoryPages)
-      throw new StepperError("limit", `the module needs ${mem.min} memory pages, above the task limit maxMemoryPages=${this.limits.maxMemoryPages}`);
-    this.memory = new Uint8Array((mem?.min ?? 0) * PAGE_SIZE);
+    // Memory, globals, table and segments (spec 4.5.4): active segments are applied in
+    // order and then dropped (steps 12-14); the checks are src/instantiate.ts's.
+    const inst = instantiate(m, this.limits);
+    this.maxPages = inst.maxPages;
+    this.memory = new Uint8Array(inst.pages * PAGE_SIZE);
     this.view = new DataView(this.memory.buffer);
     this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
     this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);
-
-    // Globals.
     this.globals32 = new Int32Array(m.globals.length * 2);
     this.globals64 = new BigInt64Array(this.globals32.buffer);
-    m.globals.forEach((g, i) => {
-      const v = this.evalConst(g.init);
+    inst.globals.forEach((v, i) => {
       this.globals32[i * 2] = Number(v & 0xffffffffn) | 0;
-      this.globals32[i * 2 + 1] = g.type === I32 ? 0 : Number((v >> 32n) & 0xffffffffn) | 0;
+      this.globals32[i * 2 + 1] = Number(v >> 32n) | 0;
     });
-
-    // Table and segments; active segments are applied in order and then dropped (spec 4.5.4 steps 12-14).
-    this.table = new Int32Array(m.table?.min ?? 0).fill(-1);
+    this.table = new Int32Array(inst.tableSize).fill(-1);
     this.elemSegs = m.elems.map((e) => Int32Array.from(e.funcs));
     this.dataSegs = m.datas.map((d) => d.bytes);
     this.elemDropped = new Uint8Array(m.elems.length);
     this.dataDropped = new Uint8Array(m.datas.length);
     m.elems.forEach((e, i) => {
-      if (e.mode === "active") {
-        const off = Number(this.evalConst(e.offset!) & 0xffffffffn);
-        if (off + e.funcs.length > this.table.length)
-          throw new LinkError(`element segment ${i} does not fit in the table (offset ${off}, ${e.funcs.length} entries, table size ${this.table.length})`, { section: "element" });
-        this.table.set(e.funcs, off);
-      }
+      const off = inst.elemOffsets[i];
+      if (off !== undefined) this.table.set(e.funcs, off);
       if (e.mode !== "passive") this.elemDropped[i] = 1;
     });
     m.datas.forEach((d, i) => {
-      if (d.mode === "active") {
-        const off = Number(this.evalConst(d.offset!) & 0xffffffffn);
-        if (off + d.bytes.length > this.memory.length)
-          throw new LinkError(`data segment ${i} does not fit in memory (offset ${off}, ${d.bytes.length} bytes, memory ${this.memory.length} bytes)`, { section: "data" });
-        this.memory.set(d.bytes, off);
-        this.dataDropped[i] = 1;
-      }
+      const off = inst.dataOffsets[i];
+      if (off === undefined) return;
+      this.memory.set(d.bytes, off);
+      this.dataDropped[i] = 1;
     });
-  }
-
-  private evalConst(e: ConstExpr): bigint {
-    switch (e.kind) {
-      case "i32.const":
-        return BigInt(e.value >>> 0);
-      case "i64.const":
-        return BigInt.asUintN(64, e.value);
-      case "global.get": {
-        const g = this.globals32;
-        return (BigInt(g[e.index * 2 + 1]! >>> 0) << 32n) | BigInt(g[e.index * 2]! >>> 0);
-      }
-      case "ref.null":
-        return BigInt.asUintN(64, -1n);
-      case "ref.func":
-        return BigInt(e.index);
-    }
   }
 
   /**

@@ -25,7 +25,8 @@
  */
 import type { CompiledModule } from "../compile/types.ts";
 import { LinkError, StepperError, UsageError } from "../errors.ts";
-import { MAX_PAGES, Machine, PAGE_SIZE, checkInvocation, checkLimits } from "../machine.ts";
+import { Machine, checkInvocation, checkLimits } from "../machine.ts";
+import { instantiate } from "../instantiate.ts";
 import { I32, type ValType } from "../module.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type TrapCode, type Value } from "../types.ts";
 import { chunks2, prefixBytes2 } from "./chunks.ts";
@@ -34,9 +35,7 @@ import {
   SIG_CALL_STACK,
   SIG_STOP,
   SIG_VALUE_STACK,
-  evalConst,
   funcExportName,
-  globalValues,
   instrumentModule,
   type InstrumentOptions,
 } from "./instrument.ts";
@@ -283,27 +282,8 @@ export class NativeInstance {
     this.task = task;
     this.limits = checkLimits({ ...DEFAULT_LIMITS, ...opts.limits });
     this.input = opts.input ?? new Uint8Array(0);
-    const m = cm.module;
-    const mem = m.memory;
-    this.maxPages = mem ? Math.min(mem.max ?? MAX_PAGES, this.limits.maxMemoryPages, MAX_PAGES) : 0;
-    // Instantiation checks, in the interpreter's order and words (src/machine.ts).
-    if (mem && mem.min > this.limits.maxMemoryPages)
-      throw new StepperError("limit", `the module needs ${mem.min} memory pages, above the task limit maxMemoryPages=${this.limits.maxMemoryPages}`);
-    const globals = globalValues(m);
-    const tableSize = m.table?.min ?? 0;
-    m.elems.forEach((e, i) => {
-      if (e.mode !== "active") return;
-      const off = Number(evalConst(e.offset!, globals) & 0xffffffffn);
-      if (off + e.funcs.length > tableSize)
-        throw new LinkError(`element segment ${i} does not fit in the table (offset ${off}, ${e.funcs.length} entries, table size ${tableSize})`, { section: "element" });
-    });
-    const memBytes = (mem?.min ?? 0) * PAGE_SIZE;
-    m.datas.forEach((d, i) => {
-      if (d.mode !== "active") return;
-      const off = Number(evalConst(d.offset!, globals) & 0xffffffffn);
-      if (off + d.bytes.length > memBytes)
-        throw new LinkError(`data segment ${i} does not fit in memory (offset ${off}, ${d.bytes.length} bytes, memory ${memBytes} bytes)`, { section: "data" });
-    });
+    // The instantiation checks the interpreter makes, in its order and words (src/instantiate.ts).
+    this.maxPages = instantiate(cm.module, this.limits).maxPages;
     this.flags = flagsFor(cm, this.limits);
   }
 

@@ -65,6 +65,7 @@ import { Reader } from "../decode/reader.ts";
 import { StepperError } from "../errors.ts";
 import { FUNCREF, I32, I64, type ConstExpr, type Module, type ValType } from "../module.ts";
 import { ByteWriter } from "./encode.ts";
+import { evalConst, globalValues } from "../instantiate.ts";
 import * as Op from "../ir/opcodes.ts";
 import { callSteps, moveSteps, returnSteps } from "../micro.ts";
 
@@ -970,31 +971,3 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
   return { bytes: out.finish(), options };
 }
 
-/**
- * Value of a constant expression as an unsigned 64-bit BigInt (as the
- * interpreter evaluates it): i32 values zero-extended, ref.null as all ones.
- */
-export function evalConst(e: ConstExpr, globals: readonly bigint[]): bigint {
-  switch (e.kind) {
-    case "i32.const":
-      return BigInt(e.value >>> 0);
-    case "i64.const":
-      return BigInt.asUintN(64, e.value);
-    case "global.get":
-      return globals[e.index]!;
-    case "ref.null":
-      return BigInt.asUintN(64, -1n);
-    case "ref.func":
-      return BigInt(e.index);
-  }
-}
-
-/** Initial values of the module's globals, in order (an initializer may read earlier globals). */
-export function globalValues(m: Module): bigint[] {
-  const out: bigint[] = [];
-  for (const g of m.globals) {
-    const v = evalConst(g.init, out);
-    out.push(g.type === I32 ? v & 0xffffffffn : v);
-  }
-  return out;
-}
