@@ -7,6 +7,7 @@ import type { CompiledModule } from "../compile/types.ts";
 import { arena, hashPair } from "../hash/keccak.ts";
 import { AUX_CHAIN, AUX_PENDING, type Machine } from "../machine.ts";
 import { MerkleTree } from "../merkle/tree.ts";
+import { InputTree } from "../merkle/input.ts";
 import {
   H,
   HOST_ENTRY,
@@ -352,7 +353,7 @@ export class StateCommitment {
   readonly mc: ModuleCommitment;
   readonly memDepth: number;
   private readonly mem: MerkleTree;
-  private readonly inputTree: MerkleTree;
+  private readonly inputTree: InputTree;
   private staticPart: Header | undefined;
   private staticH: Uint8Array | undefined;
   /** framesPrefix[k]: hash of the frame chain holding frames 0..k-1 suspended. */
@@ -396,8 +397,7 @@ export class StateCommitment {
     this.mc = commitModule(machine.cm);
     this.memDepth = memoryDepth(machine.maxPages);
     this.mem = new MerkleTree(this.memDepth);
-    this.inputTree = new MerkleTree(inputDepth(machine.input.length));
-    this.inputTree.build(machine.input);
+    this.inputTree = new InputTree(machine.input);
   }
 
   /** The memory tree, up to date (for proofs). */
@@ -408,7 +408,7 @@ export class StateCommitment {
   }
 
   inputMerkle(): MerkleTree {
-    return this.inputTree;
+    return this.inputTree.merkle();
   }
 
   /** Returns true if the memory root changed. */

@@ -14,9 +14,9 @@ export const NULL_FUNC = spec.widths.nullFunc;
 /** The largest number a proof word may carry where a count, index or length is expected. */
 export const MAX_NUMBER = spec.widths.maxNumber;
 export const HOST_ENTRY = spec.widths.hostEntry;
-/** Inputs are at most 32 * 2^maxInputTreeDepth bytes (32 MiB). */
-export const MAX_INPUT_TREE_DEPTH = spec.widths.maxInputTreeDepth;
-export const MAX_INPUT_BYTES = 32 * 2 ** MAX_INPUT_TREE_DEPTH;
+/** Inputs are at most 32 * 2^maxInputTreeDepth bytes (32 MiB): src/merkle/input.ts. */
+export { MAX_INPUT_BYTES, MAX_INPUT_TREE_DEPTH } from "../merkle/input.ts";
+import { inputTreeDepth } from "../merkle/input.ts";
 export const MIN_MEMORY_TREE_DEPTH = spec.widths.minMemoryTreeDepth;
 /** Bytes of a Wasm page. */
 export const PAGE_BYTES = spec.widths.pageBytes;
@@ -53,7 +53,7 @@ export function depthFor(n: number): number {
 
 /** Depth of the input tree: just deep enough for the input's leaves (spec/STATE.md section 1). */
 export function inputDepth(inputLength: number): number {
-  return depthFor(Math.ceil(inputLength / 32));
+  return inputTreeDepth(inputLength);
 }
 
 /** Depth of the memory tree for an effective maximum of `maxPages` pages. */
