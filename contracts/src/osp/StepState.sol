@@ -7,7 +7,7 @@ import {ProofReader} from "../state/ProofReader.sol";
 import {ProofErrors} from "../state/ProofErrors.sol";
 
 /// @notice The state of one step in progress: the post-state header being built and the witness
-/// cursor. Twin of `StepState` in wasm-stepper/src/state/osp/state.ts.
+/// cursor. Twin of `StepState` in wasm-stepper/src/state/osp/step-state.ts.
 /// @dev Passed between the entry and the prover contracts ABI-encoded (42 words); each external
 /// call works on its own copy, so the entry's pre-state header is never written.
 struct StepState {
@@ -51,7 +51,7 @@ struct FuncRecord {
 
 /// @title StepStateLib
 /// @notice Witness-backed accessors of a step: each function is the twin of the method or function
-/// of the same name in wasm-stepper/src/state/osp/state.ts, with the same checks in the same order.
+/// of the same name in wasm-stepper/src/state/osp/step-state.ts, with the same checks in the same order.
 library StepStateLib {
     uint256 internal constant PAGE = Width.PAGE_BYTES;
     uint256 internal constant MASK32 = 0xffffffff;

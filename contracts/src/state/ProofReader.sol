@@ -18,7 +18,7 @@ struct FrameItem {
 
 /// @title ProofReader
 /// @notice Reads a one-step proof's 32-byte words in order. Twin of `ProofReader` in
-/// wasm-stepper/src/state/verify.ts: the same items, the same widths, the same checks in the same
+/// wasm-stepper/src/state/proof-reader.ts: the same items, the same widths, the same checks in the same
 /// order (so a bad proof fails with the same error on both sides).
 /// @dev Positions are byte offsets from the start of `proof`, always multiples of 32: every read is
 /// one `calldataload` at a word stride (docs/PERFORMANCE.md, "On-chain proof cost"). Each function
@@ -26,7 +26,7 @@ struct FrameItem {
 library ProofReader {
     /// @notice The largest number a numeric word may hold: 2^53 - 1. The TypeScript reader keeps
     /// numbers (lengths, counts, limits, frame fields) as JavaScript numbers and rejects larger ones
-    /// with BadHeader (verify.ts `num()`); the contract rejects the same words.
+    /// with BadHeader (proof-reader.ts `num()`); the contract rejects the same words.
     uint256 internal constant MAX_NUMBER = Width.MAX_NUMBER;
 
     /// @dev Header word indices (spec/STATE.md section 4) that are read as numbers: memoryPages (8),
@@ -45,7 +45,7 @@ library ProofReader {
         }
     }
 
-    /// @notice The word at `pos` as a number; `inRange` is false above 2^53 - 1 (verify.ts `num(code)`:
+    /// @notice The word at `pos` as a number; `inRange` is false above 2^53 - 1 (proof-reader.ts `num(code)`:
     /// the caller reverts with the error of its item).
     function num(bytes calldata proof, uint256 pos) internal pure returns (uint256 v, bool inRange, uint256 next) {
         bytes32 w;
@@ -65,13 +65,13 @@ library ProofReader {
     /// @return h the header; @return pos the position after it (HEADER_BYTES).
     function header(bytes calldata proof) internal pure returns (Header memory h, uint256 pos) {
         uint256 n = proof.length;
-        // verify.ts: the reader's constructor rejects a partial word before anything is read.
+        // proof-reader.ts: the reader's constructor rejects a partial word before anything is read.
         if (n % 32 != 0) revert ProofErrors.Truncated();
         (bytes32 version,) = word(proof, 0);
         if (uint256(version) != Width.LAYOUT_VERSION) revert ProofErrors.BadVersion();
         (bytes32 control,) = word(proof, 32);
         if (uint256(control) & 0xffff != 0) revert ProofErrors.BadHeader();
-        // steps (u64) must be a number too: verify.ts keeps it as a JavaScript number, which is
+        // steps (u64) must be a number too: proof-reader.ts keeps it as a JavaScript number, which is
         // exact only up to 2^53 - 1 (reachable states have steps <= maxSteps <= 2^53 - 1).
         if ((uint256(control) >> 112) & HeaderLib.MASK64 > MAX_NUMBER) revert ProofErrors.BadHeader();
         (bytes32 top,) = word(proof, 64);

@@ -6,7 +6,7 @@ import * as Op from "../../ir/opcodes.ts";
 import { NULL_FUNC, STATUS_CODE, Z, ZERO32, depthFor, frameHash, readWord } from "../header.ts";
 import { VALUES_PER_STEP as K, VALUES_PER_STEP_LOG2 as K_LOG2, callGroup, isSingleCall, isSingleMove, isSingleReturn } from "../../micro.ts";
 import { ProofError } from "../errors.ts";
-import { MASK64, StepState, Trap, eq, localsRootOf, valueWord } from "./state.ts";
+import { MASK64, StepState, Trap, eq, localsRootOf, valueWord } from "./step-state.ts";
 
 /** A micro-step register that no step of the instruction can have produced: the proof is rejected. */
 function badMicro(what: string): never {

@@ -6,7 +6,7 @@ import * as Op from "../../ir/opcodes.ts";
 import { OPCODE_FAMILIES } from "../../ir/opcodes.ts";
 import { STATUS_CODE, TRAP_CODE, cloneHeader, type Header } from "../header.ts";
 import { ProofError } from "../errors.ts";
-import { StepState, Trap, type WitnessSource } from "./state.ts";
+import { StepState, Trap, type WitnessSource } from "./step-state.ts";
 import { executeControl, unstash } from "./control.ts";
 import { executeMemory } from "./memory.ts";
 import { executeNumeric } from "./numeric.ts";

@@ -4,7 +4,7 @@
  */
 import * as Op from "../../ir/opcodes.ts";
 import { H, ZERO32, depthFor, inputDepth } from "../header.ts";
-import { StepState, Trap } from "./state.ts";
+import { StepState, Trap } from "./step-state.ts";
 import { firstChunk, lastChunk } from "../../micro.ts";
 
 /** Micro-stepped bulk instructions and segment drops (EXECUTION.md section 5). */

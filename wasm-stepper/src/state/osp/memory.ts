@@ -3,7 +3,7 @@
  */
 import * as Op from "../../ir/opcodes.ts";
 import { ProofError } from "../errors.ts";
-import { MASK32, StepState, Trap } from "./state.ts";
+import { MASK32, StepState, Trap } from "./step-state.ts";
 
 /** Reads `size` bytes little-endian at `ea` (within memory: checked by the caller). */
 export function loadBytes(m: StepState, ea: number, size: number): bigint {
