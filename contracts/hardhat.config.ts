@@ -1,7 +1,7 @@
 /**
  * Hardhat 2 configuration for the on-chain one-step prover.
  *
- * Offline compilation (see /work/shared/TOOLING.md): hardhat 2 downloads solc by
+ * Offline compilation: hardhat 2 downloads solc by
  * default; here the subtask that picks the compiler build returns the solc-js
  * shipped in the pinned `solc` npm package, so `hardhat compile` never touches
  * the network.

@@ -1,13 +1,13 @@
 /**
  * Bad proofs revert with the exact custom error, the same ProofErrorCode the TypeScript verifier
- * (wasm-stepper/src/state/verify.ts) throws for the same bytes: every one of the 18 errors is
+ * (wasm-stepper/src/state/verify.ts) throws for the same bytes: every one of the 20 errors is
  * reached, from a mutated real proof or from a crafted state (test/helpers/craft.ts).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
 import * as Op from "@vwasm/wasm-stepper/opcodes";
 import { deployOnHardhat, proveOneStep, type Deployed } from "./helpers/chain";
-import { Tree, concat, craft, depthFor, flipBit, getWord, setWord, truncateWords, u32Leaf, word, words, ZERO32, Z } from "./helpers/craft.mts";
+import { H, Tree, concat, craft, depthFor, flipBit, getWord, setWord, truncateWords, u32Leaf, word, words, ZERO32, Z } from "./helpers/craft.mts";
 import { tsVerify } from "./helpers/stepper.mts";
 import { vector } from "./helpers/vectors.mts";
 
@@ -25,7 +25,7 @@ async function expectError(before: Hex, proof: Hex, code: string): Promise<void>
   seen.add(code);
 }
 
-const HEADER_WORDS = 31;
+const HEADER_WORDS = 34;
 /** Index of the first word after the instruction item of a real proof. */
 function afterInstruction(proof: Hex): number {
   return HEADER_WORDS + 1 + depthFor(Number(getWord(proof, 16)));
@@ -35,7 +35,8 @@ const appendWord = (proof: Hex, w: Uint8Array = ZERO32): Hex => `${proof}${Buffe
 describe("bad proofs: the header", () => {
   it("test_step_badVersion_reverts", async () => {
     const v = vector("i32.add");
-    await expectError(v.before, setWord(v.proof, 0, 2n), "BadVersion");
+    await expectError(v.before, setWord(v.proof, 0, 1n), "BadVersion"); // layout version 1: before the micro-step register
+    await expectError(v.before, setWord(v.proof, 0, 3n), "BadVersion");
     await expectError(v.before, setWord(v.proof, 0, 0n), "BadVersion");
   });
 
@@ -239,11 +240,37 @@ describe("bad proofs: operands, trees, frames", () => {
     await expectError(set.before, set.proof, "GlobalOutOfRange");
   });
 
+  it("test_step_segmentIndexNotBelowCount_revertsSegmentOutOfRange", async () => {
+    // data.drop / elem.drop / memory.init / table.init of index >= nData / nElem, the index read
+    // unsigned on both sides (0xffffffff is 4294967295, not -1)
+    await expectError(craft([[Op.DATA_DROP, 1]], { nData: 1, dataRoot: ZERO32 }).before, craft([[Op.DATA_DROP, 1]], { nData: 1, dataRoot: ZERO32 }).proof, "SegmentOutOfRange");
+    const elem = craft([[Op.ELEM_DROP, 0xffffffff]], { nElem: 2 });
+    await expectError(elem.before, elem.proof, "SegmentOutOfRange");
+    const ops = (d0: bigint, s0: bigint): Uint8Array[] => [word(s0), H(ZERO32, word(d0)), word(d0), ZERO32];
+    const init = craft([[Op.MEMORY_INIT, 3]], { nData: 3, sp: 3, top: 0n, operands: H(H(ZERO32, word(0n)), word(0n)) }, ops(0n, 0n));
+    await expectError(init.before, init.proof, "SegmentOutOfRange");
+    const tinit = craft([[Op.TABLE_INIT, 0xffffffff]], { nElem: 0, sp: 3, top: 0n, operands: H(H(ZERO32, word(0n)), word(0n)) }, ops(0n, 0n));
+    await expectError(tinit.before, tinit.proof, "SegmentOutOfRange");
+  });
+
+  it("test_step_moveProgressPastItsValues_revertsBadMicroState", async () => {
+    // br keep 1 drop 20 (micro-stepped): progress 21 is past the 21 values it moves
+    const br = craft([[Op.BR, 0, 1, 20]], { sp: 30, top: 1n, mp: 21 });
+    await expectError(br.before, br.proof, "BadMicroState");
+    // return of 17 results with progress 17
+    const ret = craft([[Op.RETURN, 17]], { sp: 30, top: 1n, depth: 1, mp: 17 });
+    await expectError(ret.before, ret.proof, "BadMicroState");
+    // a call of 17 params whose record has 3 locals
+    const funcs = new Tree([u32Leaf(1, 17, 3, 0, 0, 0)], 0);
+    const call = craft([[Op.CALL, 0]], { nFuncs: 1, funcsRoot: funcs.root(), sp: 20, top: 1n }, funcs.item(0));
+    await expectError(call.before, call.proof, "BadMicroState");
+  });
+
   it("test_step_everyProofErrorIsReached", async () => {
     const { readFileSync } = await import("node:fs");
     const src = readFileSync(new URL("./src/state/errors.ts", import.meta.resolve("@vwasm/wasm-stepper/package.json")), "utf8");
     const codes = [...src.slice(src.indexOf("ProofErrorCode"), src.indexOf(";", src.indexOf("ProofErrorCode"))).matchAll(/"(\w+)"/g)].map((m) => m[1]!);
-    expect(codes.length).toBe(18);
+    expect(codes.length).toBe(20);
     expect(codes.filter((c) => !seen.has(c))).toEqual([]);
     // ...and every one of them is in the entry's ABI, so callers can decode it.
     const abiErrors = new Set(d.abi.filter((x) => x.type === "error").map((x) => (x as { name: string }).name));

@@ -506,7 +506,7 @@ const DISSECTION_KS = [8, 64] as const;
 /** Steps of per-step hashing, at each of PER_STEP_AT (fractions of the run). */
 const PER_STEP_STEPS = 2 ** 16;
 const PER_STEP_AT = [0.25, 0.5, 0.75] as const;
-/** Rough cost of one Merkle node hash (PERFORMANCE.md: ~0.5 us with a batched keccak). */
+/** Rough cost of one Merkle node hash (docs/PERFORMANCE.md: ~0.5 us with a batched keccak). */
 const US_PER_NODE = 0.5;
 
 interface StrideHashing {

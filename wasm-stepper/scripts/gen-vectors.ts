@@ -75,6 +75,11 @@ export async function generateVectors(): Promise<Map<string, string>> {
           const sk = statusKey(c);
           if (sk) add("status", sk, 1, toVector(s, c, where));
           if (c.startsWith("terminal:")) continue;
+          if (c.startsWith("unstash")) {
+            // No instruction runs (the one at pc is the branch target or the return address): control.
+            add("control", c, 1, toVector(s, c, where));
+            continue;
+          }
           const family = FAMILY.get(s.op);
           if (!family) throw new Error(`no family for opcode ${s.op}`);
           add(family, `${s.op}|${c}`, TWO_PER_CASE.has(family) ? 2 : 1, toVector(s, c, where));

@@ -3,67 +3,28 @@
  * the interpreter of the IR (spec/EXECUTION.md). `step()` and `run()` share
  * one loop, so they have the same semantics and step counts by construction.
  */
+import stateSpec from "../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
-import { I32, type ConstExpr, type FuncType, type ValType } from "./module.ts";
-import { DEFAULT_LIMITS, LIMIT_MAX, LIMIT_NAMES, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
+import { I32, type ValType } from "./module.ts";
+import { DEFAULT_LIMITS, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
+import { VALUES_PER_STEP } from "./micro.ts";
+import { instantiate } from "./instantiate.ts";
+import { slow } from "./machine/bulk.ts";
+import { LEAF_SIZE, PAGE_SIZE, checkInvocation, checkLimits } from "./machine/limits.ts";
 import { checkInstanceFits } from "./task-limits.ts";
+import { AUX_NONE, microStep, microSteps } from "./machine/moves.ts";
+import { restore, snapshot, type MachineSnapshot } from "./machine/snapshot.ts";
 
-export const PAGE_SIZE = 65536;
-/** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
-export const LEAF_SIZE = 32;
-const MAX_PAGES = 65536;
+export { LEAF_SIZE, MAX_PAGES, PAGE_SIZE, checkInvocation, checkLimits } from "./machine/limits.ts";
+export { AUX_CHAIN, AUX_NONE, AUX_PENDING } from "./machine/moves.ts";
+export type { MachineSnapshot } from "./machine/snapshot.ts";
+
+const K = VALUES_PER_STEP;
 
 export interface MachineOptions {
   input?: Uint8Array;
   limits?: Partial<Limits>;
-}
-
-/** Everything a step can change, for snapshot/restore. */
-export interface MachineSnapshot {
-  status: Status;
-  trap: TrapCode | undefined;
-  pc: number;
-  sp: number;
-  fp: number;
-  depth: number;
-  steps: number;
-  stack: Int32Array;
-  frames: Int32Array;
-  globals: Int32Array;
-  memory: Uint8Array;
-  table: Int32Array;
-  dataDropped: Uint8Array;
-  elemDropped: Uint8Array;
-  output: Uint8Array;
-  resultTypes: ValType[];
-  /** Pages of `memory` that may hold non-zero bytes (all others are zero), if known. */
-  nonZeroPages?: number[];
-}
-
-/**
- * Checks an invocation of export `name` of type `type` (shared by the interpreter
- * and the native engine, so both reject bad calls with the same words).
- */
-export function checkInvocation(name: string, type: FuncType, args: Value[], startResult: RunResult | undefined): void {
-  if (startResult && startResult.status !== "finished")
-    throw new UsageError(`the start function did not finish (${startResult.status}${startResult.trap ? `: ${startResult.trap}` : ""}); the instance is unusable`);
-  if (args.length !== type.params.length) throw new UsageError(`export "${name}" takes ${type.params.length} argument(s), got ${args.length}`);
-  args.forEach((a, i) => {
-    const want = type.params[i] === I32 ? "i32" : "i64";
-    if (a.type !== want) throw new UsageError(`argument ${i} of "${name}" must be ${want}, got ${a.type}`);
-  });
-}
-
-/** Validates task limits (shared by the interpreter and the native engine). */
-export function checkLimits(l: Limits): Limits {
-  // The bounds are spec/state.json `limits` (the task market checks the same ones on-chain).
-  for (const name of LIMIT_NAMES) {
-    const v = l[name];
-    const max = LIMIT_MAX[name];
-    if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new UsageError(`limit ${name} must be an integer in [0, ${max}], got ${v}`);
-  }
-  return l;
 }
 
 export class Machine {
@@ -101,6 +62,11 @@ export class Machine {
   output: Uint8Array = new Uint8Array(256);
   outputLength = 0;
   /**
+   * Bumped whenever the output restarts or is replaced (a new invocation, a restore): the state
+   * commitment refolds its output accumulator then, whatever the lengths.
+   */
+  outputEpoch = 0;
+  /**
    * One byte per 32-byte memory leaf, set by every write since the state
    * commitment last looked (src/state/commit.ts clears it).
    */
@@ -127,17 +93,28 @@ export class Machine {
   /** The state commitment the change marks above serve (src/state/commit.ts). */
   commitOwner: unknown;
 
+  /**
+   * The micro-step register (spec/EXECUTION.md section 5, "Moves of many values"):
+   * `mp` is the progress of the instruction at pc; `auxLen` values moved aside sit in
+   * auxSlots[0, auxLen) (bottom first, AUX_CHAIN), or auxSlots[0, nlocals) holds the
+   * pending locals of a call of `auxFunc` (AUX_PENDING). Two words a slot.
+   */
+  mp = 0;
+  auxLen = 0;
+  auxKind = AUX_NONE;
+  auxFunc = -1;
+  auxSlots: Int32Array = new Int32Array(64);
+
   /** Result types of the current invocation (for reading results at finish). */
-  private resultTypes: ValType[] = [];
+  resultTypes: ValType[] = [];
   /** Per function: entry pc, nparams, nlocals, maxHeight, host kind; canonical type id. */
-  private readonly fEntry: Int32Array;
-  private readonly fParams: Int32Array;
-  private readonly fLocals: Int32Array;
-  private readonly fMax: Int32Array;
-  private readonly fType: Int32Array;
-  private readonly typeCanon: Int32Array;
-  private readonly dataSegs: Uint8Array[];
-  private readonly elemSegs: Int32Array[];
+  readonly fEntry: Int32Array;
+  readonly fParams: Int32Array;
+  readonly fLocals: Int32Array;
+  readonly fMax: Int32Array;
+  readonly fType: Int32Array;
+  readonly dataSegs: Uint8Array[];
+  readonly elemSegs: Int32Array[];
   /** Result of the start function, when run at instantiation. */
   startResult: RunResult | undefined;
 
@@ -153,15 +130,12 @@ export class Machine {
     this.fLocals = new Int32Array(n);
     this.fMax = new Int32Array(n);
     this.fType = new Int32Array(n);
-    const keys = m.types.map((t) => t.params.join(",") + ">" + t.results.join(","));
-    this.typeCanon = Int32Array.from(keys.map((k) => keys.indexOf(k)));
     cm.funcs.forEach((f, i) => {
       this.fEntry[i] = f.entry;
       this.fParams[i] = f.nparams;
       this.fLocals[i] = f.nlocals;
       this.fMax[i] = f.maxHeight;
-      const ti = i < m.imports.length ? m.imports[i]!.typeIndex : m.funcTypes[i - m.imports.length]!;
-      this.fType[i] = this.typeCanon[ti]!;
+      this.fType[i] = f.typeId;
     });
 
     this.stack32 = new Int32Array(this.limits.maxValueStack * 2 + 8);
@@ -169,67 +143,38 @@ export class Machine {
     this.stackU64 = new BigUint64Array(this.stack32.buffer);
     this.frames = new Int32Array(this.limits.maxCallDepth * 3 + 3);
 
-    // Memory (spec 4.5.3.9): the task limit caps the module's own maximum.
-    const mem = m.memory;
-    const declaredMax = mem?.max ?? MAX_PAGES;
-    this.maxPages = mem ? Math.min(declaredMax, this.limits.maxMemoryPages, MAX_PAGES) : 0;
-    this.memory = new Uint8Array((mem?.min ?? 0) * PAGE_SIZE);
+    // Memory, globals, table and segments (spec 4.5.4): active segments are applied in
+    // order and then dropped (steps 12-14); the checks are src/instantiate.ts's.
+    const inst = instantiate(m, this.limits);
+    this.maxPages = inst.maxPages;
+    this.memory = new Uint8Array(inst.pages * PAGE_SIZE);
     this.memoryPagesHint = new Uint8Array(this.maxPages);
     this.view = new DataView(this.memory.buffer);
     this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
     this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);
-
-    // Globals.
     this.globals32 = new Int32Array(m.globals.length * 2);
     this.globals64 = new BigInt64Array(this.globals32.buffer);
-    m.globals.forEach((g, i) => {
-      const v = this.evalConst(g.init);
+    inst.globals.forEach((v, i) => {
       this.globals32[i * 2] = Number(v & 0xffffffffn) | 0;
-      this.globals32[i * 2 + 1] = g.type === I32 ? 0 : Number((v >> 32n) & 0xffffffffn) | 0;
+      this.globals32[i * 2 + 1] = Number(v >> 32n) | 0;
     });
-
-    // Table and segments; active segments are applied in order and then dropped (spec 4.5.4 steps 12-14).
-    this.table = new Int32Array(m.table?.min ?? 0).fill(-1);
+    this.table = new Int32Array(inst.tableSize).fill(-1);
     this.elemSegs = m.elems.map((e) => Int32Array.from(e.funcs));
     this.dataSegs = m.datas.map((d) => d.bytes);
     this.elemDropped = new Uint8Array(m.elems.length);
     this.dataDropped = new Uint8Array(m.datas.length);
     m.elems.forEach((e, i) => {
-      if (e.mode === "active") {
-        const off = Number(this.evalConst(e.offset!) & 0xffffffffn);
-        if (off + e.funcs.length > this.table.length)
-          throw new LinkError(`element segment ${i} does not fit in the table (offset ${off}, ${e.funcs.length} entries, table size ${this.table.length})`, { section: "element" });
-        this.table.set(e.funcs, off);
-      }
+      const off = inst.elemOffsets[i];
+      if (off !== undefined) this.table.set(e.funcs, off);
       if (e.mode !== "passive") this.elemDropped[i] = 1;
     });
     m.datas.forEach((d, i) => {
-      if (d.mode === "active") {
-        const off = Number(this.evalConst(d.offset!) & 0xffffffffn);
-        if (off + d.bytes.length > this.memory.length)
-          throw new LinkError(`data segment ${i} does not fit in memory (offset ${off}, ${d.bytes.length} bytes, memory ${this.memory.length} bytes)`, { section: "data" });
-        this.memory.set(d.bytes, off);
-        for (let p = Math.floor(off / PAGE_SIZE); p * PAGE_SIZE < off + d.bytes.length; p++) this.memoryPagesHint![p] = 1;
-        this.dataDropped[i] = 1;
-      }
+      const off = inst.dataOffsets[i];
+      if (off === undefined) return;
+      this.memory.set(d.bytes, off);
+      for (let p = Math.floor(off / PAGE_SIZE); p * PAGE_SIZE < off + d.bytes.length; p++) this.memoryPagesHint![p] = 1;
+      this.dataDropped[i] = 1;
     });
-  }
-
-  private evalConst(e: ConstExpr): bigint {
-    switch (e.kind) {
-      case "i32.const":
-        return BigInt(e.value >>> 0);
-      case "i64.const":
-        return BigInt.asUintN(64, e.value);
-      case "global.get": {
-        const g = this.globals32;
-        return (BigInt(g[e.index * 2 + 1]! >>> 0) << 32n) | BigInt(g[e.index * 2]! >>> 0);
-      }
-      case "ref.null":
-        return BigInt.asUintN(64, -1n);
-      case "ref.func":
-        return BigInt(e.index);
-    }
   }
 
   /**
@@ -286,7 +231,12 @@ export class Machine {
     this.steps = 0;
     this.trap = undefined;
     this.outputLength = 0;
+    this.outputEpoch++;
     this.resultTypes = results;
+    this.mp = 0;
+    this.auxLen = 0;
+    this.auxKind = AUX_NONE;
+    this.auxFunc = -1;
     const s = this.stack32;
     args.forEach((a, i) => {
       if (a.type === "i32") {
@@ -334,7 +284,7 @@ export class Machine {
     while (this.status === "running" && this.steps < end) this.exec(Math.min(this.steps + RUN_SLICE, end));
   }
 
-  private growOutput(need: number): void {
+  growOutput(need: number): void {
     let n = this.output.length;
     while (n < need) n *= 2;
     const o = new Uint8Array(n);
@@ -342,7 +292,7 @@ export class Machine {
     this.output = o;
   }
 
-  private growMemory(pages: number): void {
+  growMemory(pages: number): void {
     const mem = new Uint8Array(pages * PAGE_SIZE);
     mem.set(this.memory);
     this.memory = mem;
@@ -369,10 +319,15 @@ export class Machine {
   }
 
   /**
-   * The interpreter loop. Hot state lives in locals (PERFORMANCE.md: closures
+   * The interpreter loop. Hot state lives in locals (docs/PERFORMANCE.md: closures
    * and fields cost 40%); it is written back on every exit.
    */
   private exec(until: number): void {
+    if (this.mp !== 0 || this.auxLen !== 0) {
+      // A move of many values is in progress: finish it step by step first.
+      microSteps(this, until);
+      if (this.status !== "running" || this.steps >= until) return;
+    }
     const code = this.cm.code;
     const S = this.stack32;
     const S64 = this.stack64;
@@ -399,6 +354,8 @@ export class Machine {
     let steps = this.steps;
     let trap: TrapCode | undefined;
     let done = false;
+    /** Set when the instruction at pc moves more than K values: it runs micro-step by micro-step. */
+    let micro = false;
 
     loop: while (steps < until) {
       const i = pc << 2;
@@ -439,6 +396,10 @@ export class Machine {
         case OP_BR:
           if (code[i + 3] === 0) pc = code[i + 1]!;
           else {
+            if (code[i + 2]! > K || code[i + 3]! > K) {
+              micro = true;
+              break loop;
+            }
             pc = branch(S, code, i, sp);
             sp -= code[i + 3]!;
           }
@@ -448,6 +409,11 @@ export class Machine {
           if (S[sp << 1] === 0) pc++;
           else if (code[i + 3] === 0) pc = code[i + 1]!;
           else {
+            if (code[i + 2]! > K || code[i + 3]! > K) {
+              sp++;
+              micro = true;
+              break loop;
+            }
             pc = branch(S, code, i, sp);
             sp -= code[i + 3]!;
           }
@@ -461,6 +427,10 @@ export class Machine {
           const n = code[i + 1]! >>> 0;
           const k = S[(sp - 1) << 1]! >>> 0;
           const e = (pc + 1 + (k < n ? k : n)) << 2;
+          if (code[e + 1]! < 0 ? code[e + 2]! > K : code[e + 3]! !== 0 && (code[e + 2]! > K || code[e + 3]! > K)) {
+            micro = true;
+            break loop;
+          }
           sp--;
           if (code[e + 1]! < 0) {
             // Entry targeting the function label: return (EXECUTION.md section 3).
@@ -484,6 +454,11 @@ export class Machine {
             break;
           }
           const keep = code[i + 1]!;
+          if (keep > K) {
+            sp++;
+            micro = true;
+            break loop;
+          }
           copySlots(S, sp - keep, fp, keep);
           sp = fp + keep;
           depth--;
@@ -494,6 +469,10 @@ export class Machine {
         }
         case OP_RETURN: {
           const keep = code[i + 1]!;
+          if (keep > K) {
+            micro = true;
+            break loop;
+          }
           copySlots(S, sp - keep, fp, keep);
           sp = fp + keep;
           depth--;
@@ -534,6 +513,11 @@ export class Machine {
           if (top + fMax[f]! > maxStack) {
             if (code[i] === OP_CALL_INDIRECT) sp++;
             trap = "value_stack_exhausted";
+            break loop;
+          }
+          if (fParams[f]! > K) {
+            if (code[i] === OP_CALL_INDIRECT) sp++;
+            micro = true;
             break loop;
           }
           const r = depth * 3;
@@ -1285,7 +1269,7 @@ export class Machine {
           this.pc = pc;
           this.sp = sp;
           this.dirtyCount = dn;
-          const t = this.slow(code[i]!, i);
+          const t = slow(this, code[i]!, i);
           if (t) {
             trap = t;
             break loop;
@@ -1314,258 +1298,28 @@ export class Machine {
       this.trap = trap;
     } else if (done) {
       this.status = "finished";
+    } else if (micro) {
+      // The step was counted by the loop: the micro-steps count themselves.
+      this.steps--;
+      microStep(this);
+      microSteps(this, until);
     } else if (steps >= this.limits.maxSteps) {
       this.status = "out_of_steps";
     }
   }
 
-  /** Rare and micro-stepped instructions (EXECUTION.md section 5). Uses this.pc/this.sp. */
-  private slow(op: number, i: number): TrapCode | undefined {
-    const code = this.cm.code;
-    switch (op) {
-      case OP_HOST_INPUT_SIZE:
-      case OP_HOST_INPUT_READ:
-      case OP_HOST_OUTPUT_WRITE:
-        return this.host(op);
-      case OP_MEMORY_FILL: {
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const val = S[b + 2]!;
-        const n = S[b + 4]! >>> 0;
-        if (d + n > this.memory.length) return "out_of_bounds_memory";
-        if (n === 0) return this.finishBulk(3);
-        const c = Math.min(n, LEAF_SIZE - (d & 31));
-        this.memory.fill(val & 0xff, d, d + c);
-        this.markDirty(d, c);
-        if (n === c) return this.finishBulk(3);
-        S[b] = d + c;
-        S[b + 4] = n - c;
-        return undefined;
-      }
-      case OP_MEMORY_COPY: {
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const s = S[b + 2]! >>> 0;
-        const n = S[b + 4]! >>> 0;
-        const len = this.memory.length;
-        if (s + n > len || d + n > len) return "out_of_bounds_memory";
-        if (n === 0) return this.finishBulk(3);
-        if (d <= s) {
-          const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (s & 31));
-          this.memory.copyWithin(d, s, s + c);
-          this.markDirty(d, c);
-          if (n === c) return this.finishBulk(3);
-          S[b] = d + c;
-          S[b + 2] = s + c;
-          S[b + 4] = n - c;
-        } else {
-          // Backward: the last chunk first, so an overlapping copy reads bytes not yet overwritten.
-          const de = d + n;
-          const se = s + n;
-          const c = Math.min(n, ((de - 1) & 31) + 1, ((se - 1) & 31) + 1);
-          this.memory.copyWithin(de - c, se - c, se);
-          this.markDirty(de - c, c);
-          if (n === c) return this.finishBulk(3);
-          S[b + 4] = n - c;
-        }
-        return undefined;
-      }
-      case OP_MEMORY_INIT: {
-        const seg = code[i + 1]!;
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const s = S[b + 2]! >>> 0;
-        const n = S[b + 4]! >>> 0;
-        const data = this.dataDropped[seg] ? EMPTY : this.dataSegs[seg]!;
-        if (s + n > data.length || d + n > this.memory.length) return "out_of_bounds_memory";
-        if (n === 0) return this.finishBulk(3);
-        const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (s & 31));
-        this.memory.set(data.subarray(s, s + c), d);
-        this.markDirty(d, c);
-        if (n === c) return this.finishBulk(3);
-        S[b] = d + c;
-        S[b + 2] = s + c;
-        S[b + 4] = n - c;
-        return undefined;
-      }
-      case OP_DATA_DROP:
-        this.dataDropped[code[i + 1]!] = 1;
-        this.segmentsDirty = true;
-        this.pc++;
-        return undefined;
-      case OP_ELEM_DROP:
-        this.elemDropped[code[i + 1]!] = 1;
-        this.segmentsDirty = true;
-        this.pc++;
-        return undefined;
-      case OP_TABLE_COPY: {
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const s = S[b + 2]! >>> 0;
-        const n = S[b + 4]! >>> 0;
-        const T = this.table;
-        if (s + n > T.length || d + n > T.length) return "out_of_bounds_table";
-        if (n === 0) return this.finishBulk(3);
-        if (d <= s) {
-          T[d] = T[s]!;
-          this.tableDirty = true;
-          S[b] = d + 1;
-          S[b + 2] = s + 1;
-        } else T[d + n - 1] = T[s + n - 1]!;
-        this.tableDirty = true;
-        if (n === 1) return this.finishBulk(3);
-        S[b + 4] = n - 1;
-        return undefined;
-      }
-      case OP_TABLE_INIT: {
-        const seg = code[i + 1]!;
-        const S = this.stack32;
-        const b = (this.sp - 3) << 1;
-        const d = S[b]! >>> 0;
-        const s = S[b + 2]! >>> 0;
-        const n = S[b + 4]! >>> 0;
-        const elems = this.elemDropped[seg] ? EMPTY32 : this.elemSegs[seg]!;
-        if (s + n > elems.length || d + n > this.table.length) return "out_of_bounds_table";
-        if (n === 0) return this.finishBulk(3);
-        this.table[d] = elems[s]!;
-        this.tableDirty = true;
-        if (n === 1) return this.finishBulk(3);
-        S[b] = d + 1;
-        S[b + 2] = s + 1;
-        S[b + 4] = n - 1;
-        return undefined;
-      }
-      case OP_BR_TABLE_ENTRY:
-        throw new StepperError("invalid", `internal error: br_table entry executed at pc ${this.pc}`);
-      default:
-        throw new StepperError("invalid", `internal error: unknown IR opcode ${op} at pc ${this.pc}`);
-    }
-  }
-
-  /** Ends a micro-stepped instruction: pops its `n` operands and moves on. */
-  private finishBulk(n: number): undefined {
-    this.sp -= n;
-    this.pc++;
-    return undefined;
-  }
-
-  /** The host API (EXECUTION.md section 2), micro-stepped by leaf. */
-  private host(op: number): TrapCode | undefined {
-    const S = this.stack32;
-    if (op === OP_HOST_INPUT_SIZE) {
-      const d = this.sp << 1;
-      S[d] = this.input.length;
-      S[d + 1] = 0;
-      this.sp++;
-      this.pc++;
-      return undefined;
-    }
-    if (op === OP_HOST_INPUT_READ) {
-      const b = (this.sp - 3) << 1;
-      const d = S[b]! >>> 0;
-      const off = S[b + 2]! >>> 0;
-      const n = S[b + 4]! >>> 0;
-      if (off + n > this.input.length) return "input_out_of_bounds";
-      if (d + n > this.memory.length) return "out_of_bounds_memory";
-      if (n === 0) return this.finishBulk(3);
-      const c = Math.min(n, LEAF_SIZE - (d & 31), LEAF_SIZE - (off & 31));
-      this.memory.set(this.input.subarray(off, off + c), d);
-      this.markDirty(d, c);
-      if (n === c) return this.finishBulk(3);
-      S[b] = d + c;
-      S[b + 2] = off + c;
-      S[b + 4] = n - c;
-      return undefined;
-    }
-    const b = (this.sp - 2) << 1;
-    const src = S[b]! >>> 0;
-    const n = S[b + 2]! >>> 0;
-    if (src + n > this.memory.length) return "out_of_bounds_memory";
-    if (this.outputLength + n > this.limits.maxOutputBytes) return "output_limit";
-    if (n === 0) return this.finishBulk(2);
-    const o = this.outputLength;
-    const c = Math.min(n, LEAF_SIZE - (src & 31), LEAF_SIZE - (o & 31));
-    if (o + c > this.output.length) this.growOutput(o + c);
-    this.output.set(this.memory.subarray(src, src + c), o);
-    this.outputLength = o + c;
-    if (n === c) return this.finishBulk(2);
-    S[b] = src + c;
-    S[b + 2] = n - c;
-    return undefined;
-  }
-
+  /** A deep copy of the whole state. */
   /** A deep copy of the whole state; with `withMemory` false, `memory` is left empty (the caller reads the pages itself). */
   snapshot(withMemory = true): MachineSnapshot {
-    return {
-      status: this.status,
-      trap: this.trap,
-      pc: this.pc,
-      sp: this.sp,
-      fp: this.fp,
-      depth: this.depth,
-      steps: this.steps,
-      stack: this.stack32.slice(0, this.sp * 2),
-      frames: this.frames.slice(0, this.depth * 3),
-      globals: this.globals32.slice(),
-      memory: withMemory ? this.memory.slice() : EMPTY,
-      table: this.table.slice(),
-      dataDropped: this.dataDropped.slice(),
-      elemDropped: this.elemDropped.slice(),
-      output: this.output.slice(0, this.outputLength),
-      resultTypes: this.resultTypes,
-    };
+    return snapshot(this, withMemory);
   }
 
   /** Restores a snapshot taken from a machine of the same compiled module and limits. */
   restore(s: MachineSnapshot): void {
-    this.status = s.status;
-    this.trap = s.trap;
-    this.pc = s.pc;
-    this.sp = s.sp;
-    this.fp = s.fp;
-    this.depth = s.depth;
-    this.steps = s.steps;
-    this.stack32.set(s.stack);
-    this.frames.set(s.frames);
-    this.globals32.set(s.globals);
-    if (s.nonZeroPages) {
-      // Only the named pages are copied, into a fresh (zero) memory: a large, mostly zero
-      // memory costs what its non-zero pages do.
-      this.memory = new Uint8Array(s.memory.length);
-      this.view = new DataView(this.memory.buffer);
-      for (const p of s.nonZeroPages) this.memory.set(s.memory.subarray(p * PAGE_SIZE, (p + 1) * PAGE_SIZE), p * PAGE_SIZE);
-    } else {
-      if (this.memory.length !== s.memory.length) {
-        this.memory = new Uint8Array(s.memory.length);
-        this.view = new DataView(this.memory.buffer);
-      }
-      this.memory.set(s.memory);
-    }
-    this.table = s.table.slice();
-    this.dataDropped.set(s.dataDropped);
-    this.elemDropped.set(s.elemDropped);
-    if (this.output.length < s.output.length) this.output = new Uint8Array(Math.max(256, s.output.length));
-    this.output.set(s.output);
-    this.outputLength = s.output.length;
-    this.resultTypes = s.resultTypes;
-    // Everything may differ from what a state commitment last saw.
-    this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
-    this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);
-    this.dirtyCount = 0;
-    this.allDirty = true;
-    this.memoryPagesHint = s.nonZeroPages && new Uint8Array(this.maxPages);
-    for (const p of s.nonZeroPages ?? []) this.memoryPagesHint![p] = 1;
-    this.minDepth = 0;
-    this.tableDirty = true;
-    this.segmentsDirty = true;
+    restore(this, s);
   }
 }
 
-const EMPTY = new Uint8Array(0);
 /**
  * Steps per call of the interpreter loop in run()/runTo(): short enough that V8
  * optimizes the loop function through its call count rather than by on-stack
@@ -1573,7 +1327,6 @@ const EMPTY = new Uint8Array(0);
  * slower about half the time with 2^20-step slices).
  */
 const RUN_SLICE = 1 << 16;
-const EMPTY32 = new Int32Array(0);
 
 /** Moves the top `keep` slots down over `drop` slots; returns the target pc. */
 function branch(S: Int32Array, code: Int32Array, i: number, sp: number): number {

@@ -9,8 +9,8 @@ import { StepperError, UsageError } from "./errors.ts";
 import type { Module } from "./module.ts";
 import type { Limits } from "./types.ts";
 
-/** Largest task input: 2^maxInputTreeDepth leaves of 32 bytes (spec/state.json). */
-export const MAX_INPUT = 32 * 2 ** stateSpec.widths.maxInputTreeDepth;
+import { MAX_INPUT } from "./machine/limits.ts";
+export { MAX_INPUT };
 /**
  * Largest `maxTableEntries` a task may set: 2^20, below V8's own table size
  * limit (10^7, so every table the interpreter accepts the native engine can

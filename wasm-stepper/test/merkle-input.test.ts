@@ -5,12 +5,13 @@ import {
   inputTreeDepth,
   InputTree,
   MAX_INPUT_BYTES,
-  inputCommitment,
   inputProof,
   inputRoot,
   verifyInputProof,
 } from "../src/merkle/input.ts";
 import { merkleRoot, verifyProof } from "../src/merkle/tree.ts";
+import { loadModule, Machine } from "../src/index.ts";
+import { StateCommitment } from "../src/state/commit.ts";
 import { randomBytes } from "./helpers/random-bytes.ts";
 
 
@@ -40,26 +41,14 @@ function refTreeRoot(data: Uint8Array): Uint8Array {
   return level[0]!;
 }
 
-/** keccak256("Input:" || root || uint64 big-endian length), spelled out byte by byte. */
-function refCommitment(data: Uint8Array): Uint8Array {
-  const tag = [0x49, 0x6e, 0x70, 0x75, 0x74, 0x3a]; // "Input:"
-  const len = data.length;
-  const lenBytes = [0, 0, 0, 0, (len >>> 24) & 255, (len >>> 16) & 255, (len >>> 8) & 255, len & 255];
-  return keccak256HashWasm(new Uint8Array([...tag, ...refTreeRoot(data), ...lenBytes]));
-}
-
-// inputRoot("") and inputRoot(01 02 03 04 05).
-const EMPTY_INPUT_ROOT = "4db582edb66bf22e2f76a672ccbafa0887311e29436bcce161e202f94fda4a1e";
-const INPUT_12345_ROOT = "bcf169e92e0581fbf7616bf920230752700cde6877680deeb7198e91c92caa3e";
-
-describe("input commitment", () => {
+describe("input root (spec/STATE.md section 1)", () => {
   it("is at most 2^20 leaves of 32 bytes (32 MiB), its depth just enough for the input", () => {
     expect(MAX_INPUT_TREE_DEPTH).toBe(20);
     expect(MAX_INPUT_BYTES).toBe(32 * 1024 * 1024);
     expect([0, 1, 32, 33, 64, 65, 1000, MAX_INPUT_BYTES].map(inputTreeDepth)).toEqual([0, 0, 0, 1, 1, 2, 5, 20]);
   });
 
-  it("equals keccak256('Input:' || root || uint64_be(length)) computed independently", () => {
+  it("equals the Merkle root over the bytes computed independently", () => {
     for (const [len, seed] of [
       [0, 1],
       [1, 2],
@@ -70,41 +59,31 @@ describe("input commitment", () => {
       [70000, 7],
     ] as const) {
       const data = randomBytes(len, seed);
-      expect(toHex(new InputTree(data).treeRoot()), `tree root, length ${len}`).toBe(toHex(refTreeRoot(data)));
-      expect(toHex(inputRoot(data)), `length ${len}`).toBe(toHex(refCommitment(data)));
+      expect(toHex(inputRoot(data)), `length ${len}`).toBe(toHex(refTreeRoot(data)));
+      expect(toHex(new InputTree(data).root()), `length ${len}`).toBe(toHex(refTreeRoot(data)));
     }
   });
 
-  it("pins the commitment of two fixed inputs (fixtures for other implementations, e.g. the contract)", () => {
-    for (const [data, want] of [
-      [new Uint8Array(0), EMPTY_INPUT_ROOT],
-      [new Uint8Array([1, 2, 3, 4, 5]), INPUT_12345_ROOT],
-    ] as const) {
-      expect(toHex(refCommitment(data))).toBe(want);
-      expect(toHex(inputRoot(data))).toBe(want);
+  it("is the state's inputRoot: the header of a machine with that input carries it", async () => {
+    const cm = await loadModule(`(module (func (export "run")))`);
+    for (const len of [0, 5, 33, 1000]) {
+      const data = randomBytes(len, 20 + len);
+      const h = new StateCommitment(Machine.forTask(cm, { input: data })).header();
+      expect(toHex(h.inputRoot), `length ${len}`).toBe(toHex(inputRoot(data)));
+      expect(h.inputLength).toBe(len);
     }
   });
 
-  it("binds the length: trailing zero bytes change the commitment but not the tree root", () => {
+  it("does not bind the length (the state commits it beside the root): trailing zero bytes give the same root", () => {
     const a = randomBytes(40, 8);
     const b = new Uint8Array(41);
     b.set(a);
-    expect(toHex(merkleRoot(a, inputTreeDepth(40)))).toBe(toHex(merkleRoot(b, inputTreeDepth(41))));
-    expect(toHex(inputRoot(a))).not.toBe(toHex(inputRoot(b)));
-    expect(toHex(inputRoot(new Uint8Array(0)))).not.toBe(toHex(inputRoot(new Uint8Array(32))));
+    expect(toHex(inputRoot(a))).toBe(toHex(inputRoot(b)));
+    expect(toHex(inputRoot(a))).toBe(toHex(merkleRoot(a, inputTreeDepth(40))));
   });
 
-  it("is not the bare tree root (the tag separates it from other roots)", () => {
-    const data = randomBytes(64, 9);
-    const t = new InputTree(data);
-    expect(toHex(t.commitment())).not.toBe(toHex(t.treeRoot()));
-    expect(toHex(t.commitment())).toBe(toHex(inputCommitment(t.treeRoot(), 64)));
-  });
-
-  it("rejects an input over the maximum, and bad lengths or roots", () => {
+  it("rejects an input over the maximum", () => {
     expect(() => inputRoot(new Uint8Array(MAX_INPUT_BYTES + 1))).toThrow(RangeError);
-    expect(() => inputCommitment(new Uint8Array(32), -1)).toThrow(RangeError);
-    expect(() => inputCommitment(new Uint8Array(31), 0)).toThrow(RangeError);
   });
 });
 
@@ -119,7 +98,7 @@ describe("input proofs", () => {
       expect(p.siblings.length).toBe(32 * inputTreeDepth(1000));
       expect(verifyInputProof(root, p), `leaf ${i}`).toBe(true);
       // The tree part is an ordinary Merkle proof under the tree root.
-      expect(verifyProof(t.treeRoot(), i, p.leaf, p.siblings, inputTreeDepth(1000))).toBe(true);
+      expect(verifyProof(t.root(), i, p.leaf, p.siblings, inputTreeDepth(1000))).toBe(true);
     }
     // leaf 31 holds bytes 992..999 then zeros
     const last = t.proof(31).leaf;
@@ -141,7 +120,7 @@ describe("input proofs", () => {
       expect(verifyInputProof(root, { ...p, siblings: bad }), `sibling ${k}`).toBe(false);
     }
     expect(verifyInputProof(root, { ...p, leafIndex: 4 })).toBe(false);
-    expect(verifyInputProof(root, { ...p, length: p.length + 1 })).toBe(false);
+    expect(verifyInputProof(root, { ...p, length: 32 * 128 + 1 })).toBe(false); // a deeper tree
     expect(verifyInputProof(root, { ...p, length: -1 })).toBe(false);
     expect(verifyInputProof(root, { ...p, siblings: p.siblings.subarray(32) })).toBe(false);
     expect(verifyInputProof(root.subarray(1), p)).toBe(false);

@@ -33,3 +33,47 @@ describe("StateCommitment", () => {
     expect(m.result().results[0]!.value).toBe(21);
   });
 });
+
+describe("StateCommitment across invocations", () => {
+  // Each call writes `n` bytes of value `v` to the output: 40 bytes = one full leaf and a partial one.
+  const OUT = `(module (import "task" "output_write" (func $out (param i32 i32))) (memory 1)
+    (func (export "emit") (param $v i32) (param $n i32)
+      (memory.fill (i32.const 0) (local.get $v) (local.get $n))
+      (call $out (i32.const 0) (local.get $n))))`;
+  const i32 = (value: number) => ({ type: "i32" as const, value });
+
+  it("a commitment reused over several invocations equals a fresh one (the output restarts with each)", async () => {
+    const cm = await loadModule(OUT);
+    const m = Machine.instantiate(cm);
+    const reused = new StateCommitment(m);
+    // Outputs of the same number of full leaves, different bytes; the reused commitment is
+    // consulted at the end of invocations (never at the start of the next one, where the output
+    // is empty), once in the middle of one.
+    const calls: [number, number][] = [[1, 40], [2, 40], [3, 40], [4, 70], [5, 33], [6, 40]];
+    calls.forEach(([v, n], k) => {
+      m.prepareInvoke("emit", [i32(v), i32(n)]);
+      if (k === 4) {
+        // Consulted mid-invocation once too.
+        m.runTo(3);
+        expect(toHex(reused.stateHash())).toBe(toHex(new StateCommitment(m).stateHash()));
+      }
+      const r = m.run();
+      expect(r.status).toBe("finished");
+      expect(Array.from(r.output)).toEqual(new Array(n).fill(v));
+      if (k !== 0) expect(toHex(reused.stateHash()), `after invocation ${k}`).toBe(toHex(new StateCommitment(m).stateHash()));
+    });
+    expect(toHex(reused.stateHash())).toBe(toHex(new StateCommitment(m).stateHash()));
+  });
+
+  it("after a restore to a snapshot with a different output, the reused commitment equals a fresh one", async () => {
+    const cm = await loadModule(OUT);
+    const m = Machine.instantiate(cm);
+    const reused = new StateCommitment(m);
+    m.invoke("emit", [i32(7), i32(40)]);
+    const snap = m.snapshot();
+    m.invoke("emit", [i32(9), i32(40)]);
+    expect(toHex(reused.stateHash())).toBe(toHex(new StateCommitment(m).stateHash()));
+    m.restore(snap);
+    expect(toHex(reused.stateHash())).toBe(toHex(new StateCommitment(m).stateHash()));
+  });
+});

@@ -262,13 +262,13 @@ library Tag {
 }
 
 /// @title Width
-/// @notice Widths and sizes of the state layout (spec/state.json `widths`, layout version 1).
+/// @notice Widths and sizes of the state layout (spec/state.json `widths`, layout version 2).
 library Width {
-    uint256 internal constant LAYOUT_VERSION = 1;
+    uint256 internal constant LAYOUT_VERSION = 2;
     uint256 internal constant WORD = 32;
     uint256 internal constant CONTROL = 30;
     uint256 internal constant STATE_HASH_PREIMAGE = 135;
-    uint256 internal constant HEADER_WORDS = 31;
+    uint256 internal constant HEADER_WORDS = 34;
     uint256 internal constant LEAF_BYTES = 32;
     uint256 internal constant PAGE_BYTES = 65536;
     uint256 internal constant MAX_INPUT_TREE_DEPTH = 20;
@@ -280,8 +280,10 @@ library Width {
     uint256 internal constant HEAP_WORDS = 8;
     uint256 internal constant STATIC_WORDS = 16;
     uint256 internal constant PAGE_LEAVES_LOG2 = 11;
+    uint256 internal constant VALUES_PER_STEP = 16;
+    uint256 internal constant VALUES_PER_STEP_LOG2 = 4;
     /// @dev HEADER_WORDS * WORD: the byte length of the proof's header.
-    uint256 internal constant HEADER_BYTES = 992;
+    uint256 internal constant HEADER_BYTES = 1088;
 }
 
 /// @title LimitMax

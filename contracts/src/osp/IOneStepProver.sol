@@ -17,6 +17,9 @@ interface IOneStepProverControl {
         external
         pure
         returns (StepState memory, uint256 trap);
+
+    /// @notice A pending unstash step: up to K values move back from the aux chain (osp/control.ts `unstash`).
+    function executeUnstash(StepState memory m, bytes calldata proof) external pure returns (StepState memory);
 }
 
 /// @notice Loads, stores, memory.size, memory.grow (osp/memory.ts).

@@ -76,6 +76,11 @@ contract OneStepProofEntry is IOneStepProofEntry, ProofErrors {
         // m.h is `pre` until a prover returns its own (ABI-decoded) copy: nothing below writes to it
         // before that, so `pre` stays the pre-state for the trap rule.
         StepState memory m = StepStateLib.init(pre, cursor);
+        if (pre.mp == 0 && pre.auxLen > 0) {
+            // A pending unstash (spec/EXECUTION.md section 5, "Moves of many values"): no instruction runs.
+            m = proverControl.executeUnstash(m, proof);
+            return finishStep(m, pre, proof);
+        }
         (uint256 op, uint256 a, uint256 b, uint256 c) = m.readInstruction(proof, pre.pc);
         uint256 trap;
         uint256 bit = op < 256 ? uint256(1) << op : 0;
@@ -101,6 +106,11 @@ contract OneStepProofEntry is IOneStepProofEntry, ProofErrors {
             t.steps = pre.steps + 1;
             return (t, m.cursor);
         }
+        return finishStep(m, pre, proof);
+    }
+
+    /// @notice Settles the top operand and counts the step (entry.ts `finishStep`).
+    function finishStep(StepState memory m, Header memory pre, bytes calldata proof) private pure returns (Header memory, uint256) {
         m.settle(proof);
         Header memory h = m.h;
         h.steps = pre.steps + 1;

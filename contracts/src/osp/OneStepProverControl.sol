@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.30;
 
-import {Op, Status, TrapCode, Width} from "../generated/Constants.sol";
+import {Op, Status, TrapCode, Width, ZeroHash} from "../generated/Constants.sol";
 import {Header, HeaderLib} from "../state/Header.sol";
 import {FrameItem, ProofReader} from "../state/ProofReader.sol";
 import {ProofErrors} from "../state/ProofErrors.sol";
@@ -30,24 +30,74 @@ contract OneStepProverControl is IOneStepProverControl, ProofErrors {
         return uint256(want < avail ? want : avail);
     }
 
-    /// @notice A taken branch: the top `keep` values move down over `drop` values; pc = target.
-    function branchTo(StepState memory m, bytes calldata proof, uint256 target, int256 keep, int256 drop) internal pure {
-        Header memory h = m.h;
-        if (drop > 0) {
-            uint256[] memory kept = new uint256[](keep > 0 ? popCapacity(m, keep) : 0);
-            for (int256 k = 0; k < keep; k++) kept[uint256(k)] = m.pop(proof);
-            for (int256 k = 0; k < drop; k++) m.pop(proof);
-            for (int256 k = keep - 1; k >= 0; k--) m.push(kept[uint256(k)]);
-        }
-        h.pc = target;
+    /// @dev K: the most values a step moves (spec/state.json `valuesPerStep`), and log2(K).
+    int256 private constant K = int256(Width.VALUES_PER_STEP);
+    uint256 private constant K_LOG2 = Width.VALUES_PER_STEP_LOG2;
+
+    function min(int256 x, int256 y) private pure returns (int256) {
+        return x < y ? x : y;
     }
 
-    /// @notice Returns `keep` values to the caller: pops them, restores the caller's frame from the
-    /// revealed frame record and pushes them there.
-    function doReturn(StepState memory m, bytes calldata proof, int256 keep) internal pure {
+    /// @notice A taken branch: the top `keep` values move down over `drop` values; pc = target. One
+    /// step when drop <= 0 or keep, drop <= K; otherwise micro-stepped (control.ts `branchTo`): while
+    /// mp < keep, up to K kept values move to the aux chain; then up to K values are dropped a step;
+    /// the step that drops the last one jumps (the kept values come back by unstash steps).
+    /// @param repush the popped condition or br_table index, pushed back while the branch repeats
+    /// (`hasRepush` false for br).
+    function branchTo(
+        StepState memory m,
+        bytes calldata proof,
+        uint256 target,
+        int256 keep,
+        int256 drop,
+        bool hasRepush,
+        uint256 repush
+    ) internal pure {
         Header memory h = m.h;
-        uint256[] memory kept = new uint256[](keep > 0 ? popCapacity(m, keep) : 0);
-        for (int256 k = 0; k < keep; k++) kept[uint256(k)] = m.pop(proof);
+        if (drop <= 0 || (keep <= K && drop <= K)) {
+            if (drop > 0) {
+                uint256[] memory kept = new uint256[](keep > 0 ? popCapacity(m, keep) : 0);
+                for (int256 k = 0; k < keep; k++) kept[uint256(k)] = m.pop(proof);
+                for (int256 k = 0; k < drop; k++) m.pop(proof);
+                for (int256 k = keep - 1; k >= 0; k--) m.push(kept[uint256(k)]);
+            }
+            h.pc = target;
+            return;
+        }
+        int256 total = keep + drop;
+        int256 mp = int256(h.mp);
+        if (mp >= total) revert BadMicroState();
+        if (mp < keep) {
+            int256 n = min(K, keep - mp);
+            for (int256 k = 0; k < n; k++) m.auxPush(m.pop(proof));
+            h.mp += uint256(n);
+            h.auxLen += uint256(n);
+        } else {
+            int256 n = min(K, total - mp);
+            for (int256 k = 0; k < n; k++) m.pop(proof);
+            h.mp += uint256(n);
+            if (int256(h.mp) == total) {
+                h.mp = 0;
+                h.pc = target;
+                return;
+            }
+        }
+        if (hasRepush) m.push(repush);
+    }
+
+    /// @notice A pending unstash step (mp = 0, auxLen > 0): up to K values move back from the aux
+    /// chain to the operand stack (control.ts `unstash`).
+    function executeUnstash(StepState memory m, bytes calldata proof) external pure returns (StepState memory) {
+        Header memory h = m.h;
+        uint256 n = h.auxLen < uint256(K) ? h.auxLen : uint256(K);
+        for (uint256 k = 0; k < n; k++) m.push(m.auxPop(proof));
+        h.auxLen -= n;
+        return m;
+    }
+
+    /// @notice Pops the current frame: the caller's state comes back from the revealed frame record.
+    function popFrame(StepState memory m, bytes calldata proof) internal pure {
+        Header memory h = m.h;
         if (h.depth == 0) revert NoFrame();
         (FrameItem memory f, uint256 next) = ProofReader.frame(proof, m.cursor);
         m.cursor = next;
@@ -64,28 +114,83 @@ contract OneStepProverControl is IOneStepProverControl, ProofErrors {
         h.operands = f.callerOperands;
         m.topValid = true;
         h.sp = calleeFp;
-        for (int256 k = keep - 1; k >= 0; k--) m.push(kept[uint256(k)]);
         h.depth--;
         h.pc = f.returnPc;
     }
 
-    /// @notice Calls function `f` (record `fn`): checks the limits, moves the params into the new
-    /// frame's locals, pushes the caller's frame record.
+    /// @notice Returns `keep` values to the caller. One step when keep <= K: pops them, pops the frame
+    /// and pushes them there; otherwise up to K results move to the aux chain a step and the step that
+    /// moves the last one pops the frame (control.ts `doReturn`).
+    function doReturn(StepState memory m, bytes calldata proof, int256 keep, bool hasRepush, uint256 repush) internal pure {
+        Header memory h = m.h;
+        if (keep <= K) {
+            uint256[] memory kept = new uint256[](keep > 0 ? popCapacity(m, keep) : 0);
+            for (int256 k = 0; k < keep; k++) kept[uint256(k)] = m.pop(proof);
+            popFrame(m, proof);
+            for (int256 k = keep - 1; k >= 0; k--) m.push(kept[uint256(k)]);
+            return;
+        }
+        int256 mp = int256(h.mp);
+        if (mp >= keep) revert BadMicroState();
+        int256 n = min(K, keep - mp);
+        for (int256 k = 0; k < n; k++) m.auxPush(m.pop(proof));
+        h.mp += uint256(n);
+        h.auxLen += uint256(n);
+        if (int256(h.mp) < keep) {
+            if (hasRepush) m.push(repush);
+            return;
+        }
+        h.mp = 0;
+        popFrame(m, proof);
+    }
+
+    /// @notice Calls function `fn`: checks the limits, moves the params into the new frame's locals,
+    /// pushes the caller's frame record. With more than K params, each step moves one aligned group of
+    /// K params (the highest first) into the pending locals tree kept in `aux` and the step that moves
+    /// group 0 enters the callee (control.ts `doCall`).
     /// @return trap NONE, or call_stack_exhausted / value_stack_exhausted.
-    function doCall(StepState memory m, bytes calldata proof, FuncRecord memory fn) internal pure returns (uint256 trap) {
+    function doCall(StepState memory m, bytes calldata proof, FuncRecord memory fn, bool hasRepush, uint256 repush)
+        internal
+        pure
+        returns (uint256 trap)
+    {
         Header memory h = m.h;
         if (fn.entry == NULL_FUNC) revert HostFunctionCalled();
-        int256 nfp = int256(h.sp) - int256(fn.nparams);
+        bool single = fn.nparams <= uint256(K);
+        if (!single && (h.mp >= fn.nparams || fn.nlocals < fn.nparams)) revert BadMicroState();
+        int256 nfp = int256(h.sp) + (single ? int256(0) : int256(h.mp)) - int256(fn.nparams);
         if (h.depth >= h.maxCallDepth) return TrapCode.CALL_STACK_EXHAUSTED;
         if (nfp + int256(fn.nlocals) + int256(fn.maxHeight) > int256(h.maxValueStack)) return TrapCode.VALUE_STACK_EXHAUSTED;
-        uint256 n = popCapacity(m, int256(fn.nparams));
-        uint256[] memory params = new uint256[](n);
-        // Popped top first; params[0] is the first (deepest) parameter.
-        for (uint256 k = 0; k < fn.nparams; k++) params[n - 1 - k] = m.pop(proof);
+        bytes32 locals;
+        if (single) {
+            uint256 n = popCapacity(m, int256(fn.nparams));
+            uint256[] memory params = new uint256[](n);
+            // Popped top first; params[0] is the first (deepest) parameter.
+            for (uint256 k = 0; k < fn.nparams; k++) params[n - 1 - k] = m.pop(proof);
+            locals = StepStateLib.localsRootOf(params, fn.nlocals);
+        } else {
+            uint256 depth = HeaderLib.depthFor(fn.nlocals);
+            uint256 hi = fn.nparams - h.mp;
+            uint256 g = (hi - 1) >> K_LOG2;
+            uint256 lo = g << K_LOG2;
+            uint256[] memory vals = new uint256[](hi - lo);
+            for (uint256 k = hi - lo; k > 0; k--) vals[k - 1] = m.pop(proof);
+            bytes32 pending = h.mp == 0 ? ZeroHash.at(depth) : h.aux;
+            MerkleItem memory it = m.readLeaf(proof, g, depth - K_LOG2, pending);
+            locals = StepStateLib.writeLeaf(proof, g, it, StepStateLib.localsRootOf(vals, uint256(K)));
+            h.mp += hi - lo;
+            if (h.mp < fn.nparams) {
+                h.aux = locals;
+                if (hasRepush) m.push(repush);
+                return TrapCode.NONE;
+            }
+            h.mp = 0;
+            h.aux = bytes32(0);
+        }
         // The caller is suspended with its top operand known (spec/STATE.md section 2).
         m.settle(proof);
         h.framesHash = HeaderLib.frameHash(h.framesHash, h.pc + 1, h.fp, h.nlocals, h.localsRoot, h.top, h.operands);
-        h.localsRoot = StepStateLib.localsRootOf(params, fn.nlocals);
+        h.localsRoot = locals;
         h.fp = uint256(nfp);
         h.nlocals = fn.nlocals;
         h.top = 0;
@@ -171,11 +276,12 @@ contract OneStepProverControl is IOneStepProverControl, ProofErrors {
         }
         // ---- control
         if (op == Op.BR) {
-            branchTo(m, proof, a, i32(b), i32(c));
+            branchTo(m, proof, a, i32(b), i32(c), false, 0);
             return TrapCode.NONE;
         }
         if (op == Op.BR_IF) {
-            if (m.pop(proof) != 0) branchTo(m, proof, a, i32(b), i32(c));
+            uint256 cond = m.pop(proof);
+            if (cond != 0) branchTo(m, proof, a, i32(b), i32(c), true, cond);
             else h.pc++;
             return TrapCode.NONE;
         }
@@ -188,21 +294,22 @@ contract OneStepProverControl is IOneStepProverControl, ProofErrors {
             uint256 n = a;
             (uint256 eop, uint256 ea, uint256 eb, uint256 ec) = m.readInstruction(proof, h.pc + 1 + (k < n ? k : n));
             if (eop != Op.BR_TABLE_ENTRY) revert BadInstruction();
-            if (ea == RETURN_TARGET) doReturn(m, proof, i32(eb));
-            else branchTo(m, proof, ea, i32(eb), i32(ec));
+            if (ea == RETURN_TARGET) doReturn(m, proof, i32(eb), true, k);
+            else branchTo(m, proof, ea, i32(eb), i32(ec), true, k);
             return TrapCode.NONE;
         }
         if (op == Op.RETURN) {
-            doReturn(m, proof, i32(a));
+            doReturn(m, proof, i32(a), false, 0);
             return TrapCode.NONE;
         }
         if (op == Op.RETURN_IF) {
-            if (m.pop(proof) != 0) doReturn(m, proof, i32(a));
+            uint256 cond = m.pop(proof);
+            if (cond != 0) doReturn(m, proof, i32(a), true, cond);
             else h.pc++;
             return TrapCode.NONE;
         }
         if (op == Op.CALL) {
-            return doCall(m, proof, m.readFunc(proof, i32(a)));
+            return doCall(m, proof, m.readFunc(proof, i32(a)), false, 0);
         }
         if (op == Op.CALL_INDIRECT) {
             uint256 k = m.pop(proof);
@@ -213,7 +320,7 @@ contract OneStepProverControl is IOneStepProverControl, ProofErrors {
             // A table word too large for int256 is out of range either way.
             FuncRecord memory fn = m.readFunc(proof, f > uint256(type(int256).max) ? type(int256).max : int256(f));
             if (fn.typeId != b) return TrapCode.INDIRECT_CALL_TYPE_MISMATCH;
-            return doCall(m, proof, fn);
+            return doCall(m, proof, fn, true, k);
         }
         if (op == Op.UNREACHABLE) return TrapCode.UNREACHABLE;
         if (op == Op.FINISH) {

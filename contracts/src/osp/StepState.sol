@@ -7,8 +7,8 @@ import {ProofReader} from "../state/ProofReader.sol";
 import {ProofErrors} from "../state/ProofErrors.sol";
 
 /// @notice The state of one step in progress: the post-state header being built and the witness
-/// cursor. Twin of `StepState` in wasm-stepper/src/state/osp/state.ts.
-/// @dev Passed between the entry and the prover contracts ABI-encoded (39 words); each external
+/// cursor. Twin of `StepState` in wasm-stepper/src/state/osp/step-state.ts.
+/// @dev Passed between the entry and the prover contracts ABI-encoded (42 words); each external
 /// call works on its own copy, so the entry's pre-state header is never written.
 struct StepState {
     /// @dev The post-state header being built (starts as a copy of the pre-state).
@@ -51,7 +51,7 @@ struct FuncRecord {
 
 /// @title StepStateLib
 /// @notice Witness-backed accessors of a step: each function is the twin of the method or function
-/// of the same name in wasm-stepper/src/state/osp/state.ts, with the same checks in the same order.
+/// of the same name in wasm-stepper/src/state/osp/step-state.ts, with the same checks in the same order.
 library StepStateLib {
     uint256 internal constant PAGE = Width.PAGE_BYTES;
     uint256 internal constant MASK32 = 0xffffffff;
@@ -125,14 +125,18 @@ library StepStateLib {
         return int256(h.sp) - int256(h.fp) - int256(h.nlocals);
     }
 
-    /// @dev Reveals the operand below the chain head: (value, beneath) with H(beneath || value) == operands.
-    function revealOperand(StepState memory m, bytes calldata proof) private pure returns (uint256) {
-        Header memory h = m.h;
+    /// @dev Reveals the value on top of the hash chain `head`: (value, beneath) with H(beneath || value) == head.
+    function reveal(StepState memory m, bytes calldata proof, bytes32 head) private pure returns (uint256, bytes32) {
         (bytes32 value, bytes32 beneath, uint256 next) = ProofReader.operand(proof, m.cursor);
         m.cursor = next;
-        if (HeaderLib.H(beneath, value) != h.operands) revert ProofErrors.BadOperandProof();
-        h.operands = beneath;
-        return uint256(value);
+        if (HeaderLib.H(beneath, value) != head) revert ProofErrors.BadOperandProof();
+        return (uint256(value), beneath);
+    }
+
+    /// @dev Reveals the operand below the operand chain's head and pops it from the chain.
+    function revealOperand(StepState memory m, bytes calldata proof) private pure returns (uint256 v) {
+        Header memory h = m.h;
+        (v, h.operands) = reveal(m, proof, h.operands);
     }
 
     /// @notice Pops a value. The top operand is in the header (h.top) while `topValid`; deeper ones
@@ -141,11 +145,12 @@ library StepStateLib {
         Header memory h = m.h;
         if (!hasOperands(m)) revert ProofErrors.StackUnderflow();
         h.sp--;
+        // A value slot is 64 bits: a wider word (only in a crafted chain) is used as its low 64 bits.
         if (m.topValid) {
             m.topValid = false;
-            return h.top;
+            return h.top & MASK64;
         }
-        return revealOperand(m, proof);
+        return revealOperand(m, proof) & MASK64;
     }
 
     /// @notice Pushes a value (kept as its 64-bit slot).
@@ -168,6 +173,18 @@ library StepStateLib {
             return;
         }
         h.top = revealOperand(m, proof);
+    }
+
+    /// @notice Pops a value from the aux chain: (value, hash beneath) from the witness, checked against h.aux.
+    function auxPop(StepState memory m, bytes calldata proof) internal pure returns (uint256 v) {
+        Header memory h = m.h;
+        (v, h.aux) = reveal(m, proof, h.aux);
+        return v & MASK64;
+    }
+
+    /// @notice Pushes a value on the aux chain.
+    function auxPush(StepState memory m, uint256 v) internal pure {
+        m.h.aux = HeaderLib.H(m.h.aux, valueWord(v));
     }
 
     /// @notice Reads a leaf of a tree and checks it against `root`; returns the item for a later write.
@@ -197,6 +214,7 @@ library StepStateLib {
     {
         Header memory h = m.h;
         uint256 n = isData ? h.nData : h.nElem;
+        if (index >= n) revert ProofErrors.SegmentOutOfRange();
         bytes32 root = isData ? h.dataRoot : h.elemRoot;
         uint256 depth = HeaderLib.depthFor(n);
         uint256 next;

@@ -6,9 +6,10 @@ import {Tag, Width} from "../generated/Constants.sol";
 /// @notice Every field of the state commitment (spec/STATE.md section 3). Twin of `Header` in
 /// wasm-stepper/src/state/header.ts, field for field.
 /// @dev Memory layout (relied on by HeaderLib and ProofReader): a memory struct is one 32-byte word
-/// per field, in declaration order. Fields 8..36 are, in order, proof header words 2..30 (spec/STATE.md
+/// per field, in declaration order. Fields 8..39 are, in order, proof header words 2..33 (spec/STATE.md
 /// section 4), so ProofReader copies them with one calldatacopy; fields 13..20 are the heapHash
-/// preimage and fields 21..36 the staticHash preimage, hashed in place. 37 words = HEADER_FIELDS.
+/// preimage and fields 21..36 the staticHash preimage, hashed in place; fields 37..39 the micro-step
+/// register. 40 words = HEADER_FIELDS.
 /// Numbers are kept as read (unmasked); the hashes narrow them exactly where header.ts does
 /// (DataView setUint8/32/BigUint64 for the control bytes, u64() for the top operand).
 struct Header {
@@ -54,6 +55,10 @@ struct Header {
     uint256 maxValueStack; // 34
     uint256 maxOutputBytes; // 35
     uint256 maxTableEntries; // 36
+    // ---- the micro-step register (restHash preimage tail, fields 37..39)
+    uint256 mp; // 37: progress of the instruction at pc when it takes several steps
+    uint256 auxLen; // 38: values in the aux chain
+    bytes32 aux; // 39: the aux chain, or a call's pending locals root
 }
 
 /// @title HeaderLib
@@ -63,7 +68,7 @@ struct Header {
 /// place over the struct's own words (heapHash, staticHash), so hashing allocates nothing.
 library HeaderLib {
     /// @dev Number of 32-byte fields of `Header` (its memory size in words).
-    uint256 internal constant HEADER_FIELDS = 37;
+    uint256 internal constant HEADER_FIELDS = 40;
     /// @dev Field index of the first heapHash word (memoryRoot) and of the first staticHash word (codeRoot).
     uint256 internal constant HEAP_FIELD = 13;
     uint256 internal constant HEAP_WORDS = Width.HEAP_WORDS;
@@ -155,10 +160,15 @@ library HeaderLib {
         }
     }
 
-    /// @notice restHash = H("Rest:" || framesHash || globalsRoot || heapHash || staticHash).
-    function restHashOf(bytes32 framesHash, bytes32 globalsRoot, bytes32 heap, bytes32 stat) internal pure returns (bytes32 r) {
+    /// @notice restHash = H("Rest:" || framesHash || globalsRoot || heapHash || staticHash || w(mp) || w(auxLen) || aux).
+    function restHashOf(Header memory h, bytes32 heap, bytes32 stat) internal pure returns (bytes32 r) {
         bytes32 tag = bytes32(Tag.REST);
         uint256 t = Tag.REST_LENGTH;
+        bytes32 framesHash = h.framesHash;
+        bytes32 globalsRoot = h.globalsRoot;
+        uint256 mp = h.mp;
+        uint256 auxLen = h.auxLen;
+        bytes32 aux = h.aux;
         assembly ("memory-safe") {
             let p := mload(0x40)
             mstore(p, tag)
@@ -167,7 +177,10 @@ library HeaderLib {
             mstore(add(q, 32), globalsRoot)
             mstore(add(q, 64), heap)
             mstore(add(q, 96), stat)
-            r := keccak256(p, add(t, 128))
+            mstore(add(q, 128), mp)
+            mstore(add(q, 160), auxLen)
+            mstore(add(q, 192), aux)
+            r := keccak256(p, add(t, 224))
         }
     }
 
@@ -193,7 +206,7 @@ library HeaderLib {
 
     /// @notice The state hash of a header.
     function headerHash(Header memory h) internal pure returns (bytes32) {
-        return stateHashOf(controlWord(h), h.top, h.operands, h.localsRoot, restHashOf(h.framesHash, h.globalsRoot, heapHash(h), staticHash(h)));
+        return stateHashOf(controlWord(h), h.top, h.operands, h.localsRoot, restHashOf(h, heapHash(h), staticHash(h)));
     }
 
     /// @notice The frame record hash pushed on call: H("Frame:" || prev || w(returnPc) || w(callerFp)

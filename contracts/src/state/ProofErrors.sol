@@ -49,4 +49,11 @@ interface ProofErrors {
     error GlobalOutOfRange();
     /// @notice Thrown when the opcode is not in the opcode table or not in the family it was routed to.
     error UnknownOpcode();
+    /// @notice Thrown when the micro-step register cannot belong to the instruction at pc: its progress
+    /// `mp` is not below the number of values the branch, return or call moves (spec/EXECUTION.md
+    /// section 5, "Moves of many values").
+    error BadMicroState();
+    /// @notice Thrown when data.drop, memory.init, elem.drop or table.init names a segment index not
+    /// below the module's data or element segment count (nData / nElem).
+    error SegmentOutOfRange();
 }

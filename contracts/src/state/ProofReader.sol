@@ -18,22 +18,24 @@ struct FrameItem {
 
 /// @title ProofReader
 /// @notice Reads a one-step proof's 32-byte words in order. Twin of `ProofReader` in
-/// wasm-stepper/src/state/verify.ts: the same items, the same widths, the same checks in the same
+/// wasm-stepper/src/state/proof-reader.ts: the same items, the same widths, the same checks in the same
 /// order (so a bad proof fails with the same error on both sides).
 /// @dev Positions are byte offsets from the start of `proof`, always multiples of 32: every read is
-/// one `calldataload` at a word stride (PERFORMANCE.md, "On-chain proof cost"). Each function
+/// one `calldataload` at a word stride (docs/PERFORMANCE.md, "On-chain proof cost"). Each function
 /// checks that its whole item is present before reading it (Truncated).
 library ProofReader {
     /// @notice The largest number a numeric word may hold: 2^53 - 1. The TypeScript reader keeps
     /// numbers (lengths, counts, limits, frame fields) as JavaScript numbers and rejects larger ones
-    /// with BadHeader (verify.ts `num()`); the contract rejects the same words.
+    /// with BadHeader (proof-reader.ts `num()`); the contract rejects the same words.
     uint256 internal constant MAX_NUMBER = Width.MAX_NUMBER;
 
     /// @dev Header word indices (spec/STATE.md section 4) that are read as numbers: memoryPages (8),
-    /// outputLength (14), codeLength (16), nFuncs..nElem (18-22), inputLength..maxTableEntries (24-30).
+    /// outputLength (14), codeLength (16), nFuncs..nElem (18-22), inputLength..maxTableEntries (24-30),
+    /// mp and auxLen (31, 32).
     uint256 internal constant NUMBER_WORDS =
         (1 << 8) | (1 << 14) | (1 << 16) | (1 << 18) | (1 << 19) | (1 << 20) | (1 << 21) | (1 << 22)
-            | (1 << 24) | (1 << 25) | (1 << 26) | (1 << 27) | (1 << 28) | (1 << 29) | (1 << 30);
+            | (1 << 24) | (1 << 25) | (1 << 26) | (1 << 27) | (1 << 28) | (1 << 29) | (1 << 30) | (1 << 31)
+            | (1 << 32);
 
     /// @notice The word at `pos`.
     function word(bytes calldata proof, uint256 pos) internal pure returns (bytes32 w, uint256 next) {
@@ -44,7 +46,7 @@ library ProofReader {
         }
     }
 
-    /// @notice The word at `pos` as a number; `inRange` is false above 2^53 - 1 (verify.ts `num(code)`:
+    /// @notice The word at `pos` as a number; `inRange` is false above 2^53 - 1 (proof-reader.ts `num(code)`:
     /// the caller reverts with the error of its item).
     function num(bytes calldata proof, uint256 pos) internal pure returns (uint256 v, bool inRange, uint256 next) {
         bytes32 w;
@@ -64,13 +66,13 @@ library ProofReader {
     /// @return h the header; @return pos the position after it (HEADER_BYTES).
     function header(bytes calldata proof) internal pure returns (Header memory h, uint256 pos) {
         uint256 n = proof.length;
-        // verify.ts: the reader's constructor rejects a partial word before anything is read.
+        // proof-reader.ts: the reader's constructor rejects a partial word before anything is read.
         if (n % 32 != 0) revert ProofErrors.Truncated();
         (bytes32 version,) = word(proof, 0);
         if (uint256(version) != Width.LAYOUT_VERSION) revert ProofErrors.BadVersion();
         (bytes32 control,) = word(proof, 32);
         if (uint256(control) & 0xffff != 0) revert ProofErrors.BadHeader();
-        // steps (u64) must be a number too: verify.ts keeps it as a JavaScript number, which is
+        // steps (u64) must be a number too: proof-reader.ts keeps it as a JavaScript number, which is
         // exact only up to 2^53 - 1 (reachable states have steps <= maxSteps <= 2^53 - 1).
         if ((uint256(control) >> 112) & HeaderLib.MASK64 > MAX_NUMBER) revert ProofErrors.BadHeader();
         (bytes32 top,) = word(proof, 64);
@@ -83,7 +85,7 @@ library ProofReader {
                 if ((NUMBER_WORDS >> i) & 1 != 0 && uint256(w) > MAX_NUMBER) revert ProofErrors.BadHeader();
             }
         }
-        // Header fields 8..36 are proof words 2..30, in order (see the layout note at `Header`).
+        // Header fields 8..39 are proof words 2..33, in order (see the layout note at `Header`).
         uint256 tail = (Width.HEADER_WORDS - 2) * 32;
         assembly ("memory-safe") {
             calldatacopy(add(h, mul(8, 32)), add(proof.offset, 64), tail)
@@ -91,7 +93,7 @@ library ProofReader {
         HeaderLib.parseControl(uint256(control), h);
         uint256 numbers = h.memoryPages | h.outputLength | h.codeLength | h.nFuncs | h.nGlobals | h.tableSize
             | h.nData | h.nElem | h.inputLength | h.maxSteps | h.maxMemoryPages | h.maxCallDepth | h.maxValueStack
-            | h.maxOutputBytes | h.maxTableEntries;
+            | h.maxOutputBytes | h.maxTableEntries | h.mp | h.auxLen;
         if (numbers > MAX_NUMBER) revert ProofErrors.BadHeader();
         pos = Width.HEADER_BYTES;
     }

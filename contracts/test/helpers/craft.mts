@@ -95,6 +95,9 @@ export function baseHeader(): Header {
     maxValueStack: 100,
     maxOutputBytes: 100,
     maxTableEntries: 64,
+    mp: 0,
+    auxLen: 0,
+    aux: ZERO32,
   };
 }
 

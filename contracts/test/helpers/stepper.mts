@@ -77,6 +77,19 @@ function proveMachine(m: Machine, out: StepCase[], maxSteps = Infinity): void {
 }
 
 /**
+ * Proves one invocation of export `name` (no arguments) on a fresh instance, from step `from` on
+ * (the machine runs unproven up to it) to the terminal state's self-step.
+ */
+export function proveInvocation(cm: CompiledModule, name: string, from = 0, limits: Partial<Limits> = {}): StepCase[] {
+  const out: StepCase[] = [];
+  const m = Machine.instantiate(cm, { limits });
+  m.prepareInvoke(name, []);
+  m.runTo(from);
+  proveMachine(m, out);
+  return out;
+}
+
+/**
  * Proves the steps of `run` with the TS prover (its proveNext checks each proof against the
  * machine), ending with the terminal state's self-step. Returns the cases in order.
  */

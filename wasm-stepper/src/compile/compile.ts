@@ -81,6 +81,9 @@ function typeKey(t: FuncType): string {
 export function compileModule(module: Module): CompiledModule {
   const buf = new CodeBuffer();
   const nImports = module.imports.length;
+  // typeId: the first type equal to a type (spec/STATE.md section 1), the one place it is computed.
+  const keys = module.types.map(typeKey);
+  const typeIds = keys.map((k) => keys.indexOf(k));
   const funcs: FuncInfo[] = [];
   for (let i = 0; i < nImports; i++) {
     const imp = module.imports[i]!;
@@ -92,7 +95,7 @@ export function compileModule(module: Module): CompiledModule {
         offset: imp.offset,
       });
     }
-    funcs.push({ index: i, type, host, entry: -1, nparams: type.params.length, nlocals: type.params.length, maxHeight: 0 });
+    funcs.push({ index: i, type, host, entry: -1, nparams: type.params.length, nlocals: type.params.length, maxHeight: 0, typeId: typeIds[imp.typeIndex]! });
   }
   module.funcTypes.forEach((ti, j) => {
     const type = module.types[ti]!;
@@ -104,6 +107,7 @@ export function compileModule(module: Module): CompiledModule {
       nparams: type.params.length,
       nlocals: type.params.length + body.locals.length,
       maxHeight: 0,
+      typeId: typeIds[ti]!,
     });
   });
 
@@ -146,7 +150,7 @@ export function compileModule(module: Module): CompiledModule {
     const f = funcs[nImports + j]!;
     f.entry = buf.length;
     try {
-      compileBody(module, funcs, f, j, buf, callSiteHeight);
+      compileBody(module, funcs, typeIds, f, j, buf, callSiteHeight);
     } catch (e) {
       if (e instanceof StepperError && e.funcIndex === undefined) {
         // Attach the function to errors raised by the reader.
@@ -165,6 +169,7 @@ export function compileModule(module: Module): CompiledModule {
     code: buf.code.slice(0, buf.length * 4),
     length: buf.length,
     funcs,
+    typeIds,
     srcOffset: buf.src.slice(0, buf.length),
     height: buf.hgt.slice(0, buf.length),
     callSiteHeight,
@@ -192,6 +197,7 @@ function floatOpcode(b: number): boolean {
 function compileBody(
   module: Module,
   funcs: FuncInfo[],
+  typeIds: number[],
   f: FuncInfo,
   j: number,
   buf: CodeBuffer,
@@ -208,9 +214,6 @@ function compileBody(
   const memPages = module.memory;
   const hasTable = module.table !== undefined;
   const nGlobals = module.globals.length;
-  // typeId: the first type equal to a type (spec/STATE.md section 1).
-  const keys = module.types.map(typeKey);
-  const typeIds = keys.map((k) => keys.indexOf(k));
   const dataCount = module.dataCount;
 
   const invalid = (msg: string): never => {

@@ -15,6 +15,11 @@ export interface FuncInfo {
   nlocals: number;
   /** Largest operand stack height (in slots, above the locals) reached in the body. */
   maxHeight: number;
+  /**
+   * The function's type id: the index of the first type in the type section equal to its type
+   * (spec/STATE.md section 1), what call_indirect compares. Computed once, in compileModule.
+   */
+  typeId: number;
 }
 
 /**
@@ -27,6 +32,8 @@ export interface CompiledModule {
   /** Number of IR instructions (code.length / 4). */
   length: number;
   funcs: FuncInfo[];
+  /** For each type index: its type id (the first equal type's index). */
+  typeIds: number[];
   /** For each IR pc: byte offset of the Wasm instruction it came from (-1 for bootstrap code). */
   srcOffset: Int32Array;
   /**

@@ -1,27 +1,22 @@
 /**
- * Commitment to a task's input bytes.
- *
- *   inputRoot(bytes) = keccak256("Input:" (6 ASCII bytes) || treeRoot (32) || uint64_be(length) (8))
- *
- * where treeRoot is the Merkle root (tree.ts: keccak256(left || right), zero-extended 32-byte
- * leaves) over the bytes, of depth inputTreeDepth(length) = ceil(log2(ceil(length / 32))): just
- * deep enough, so a proof of an input read costs as few siblings as the input allows (the state
- * commitment uses the same tree, spec/STATE.md section 1). 2^20 leaves of 32 bytes cap an input
- * at MAX_INPUT_BYTES = 32 MiB. The length is bound
- * separately because the tree alone cannot tell trailing zero bytes from absent ones, and
- * task.input_size / the input_read bounds check depend on the exact length. The "Input:" tag
- * keeps an input commitment from being confused with any other 32-byte root of the state.
+ * The input root of the state (spec/STATE.md section 1, "input"): the Merkle root over the
+ * task input's bytes in 32-byte leaves (tree.ts: keccak256(left || right), the last leaf
+ * zero-padded), at depth inputTreeDepth(length) = depthFor(ceil(length / 32)): just deep
+ * enough, so a proof of an input read costs as few siblings as the input allows. The state
+ * commits the length beside it (`w(inputLength)` in staticHash), which tells trailing zero
+ * bytes from absent ones. 2^maxInputTreeDepth leaves of 32 bytes cap an input (32 MiB).
+ * This is the one input-root function: the state commitment (src/state/commit.ts) uses it.
  *
  * Bytes past `length` are zero in the tree by construction; a read is only ever proven inside
  * [0, length) because input_read traps outside it.
  */
-import { keccak256 } from "../hash/keccak.ts";
+import spec from "../../spec/state.json" with { type: "json" };
 import { MerkleTree, rootFromProof } from "./tree.ts";
 
-/** Deepest input tree: 2^20 leaves. */
-export const MAX_INPUT_TREE_DEPTH = 20;
+/** Deepest input tree (spec/state.json widths.maxInputTreeDepth): 2^20 leaves. */
+export const MAX_INPUT_TREE_DEPTH = spec.widths.maxInputTreeDepth;
 /** Largest input: 2^20 leaves x 32 bytes = 32 MiB. */
-export const MAX_INPUT_BYTES = 32 * 2 ** MAX_INPUT_TREE_DEPTH;
+export const MAX_INPUT_BYTES = spec.widths.leafBytes * 2 ** MAX_INPUT_TREE_DEPTH;
 
 /** Depth of the tree of an input of `length` bytes. */
 export function inputTreeDepth(length: number): number {
@@ -29,8 +24,6 @@ export function inputTreeDepth(length: number): number {
   while (2 ** d * 32 < length) d++;
   return d;
 }
-/** Domain tag hashed in front of the root. */
-export const INPUT_TAG = new TextEncoder().encode("Input:");
 
 /** A Merkle proof of one 32-byte input leaf, with the length the commitment binds. */
 export interface InputProof {
@@ -49,17 +42,6 @@ function checkLength(length: number): void {
   }
 }
 
-/** keccak256("Input:" || treeRoot || uint64_be(length)). */
-export function inputCommitment(treeRoot: Uint8Array, length: number): Uint8Array {
-  if (treeRoot.length !== 32) throw new RangeError(`tree root must be 32 bytes, got ${treeRoot.length}`);
-  checkLength(length);
-  const buf = new Uint8Array(INPUT_TAG.length + 32 + 8);
-  buf.set(INPUT_TAG, 0);
-  buf.set(treeRoot, INPUT_TAG.length);
-  new DataView(buf.buffer).setBigUint64(INPUT_TAG.length + 32, BigInt(length), false);
-  return keccak256(buf);
-}
-
 /** The input tree built once, for a commitment and any number of proofs. */
 export class InputTree {
   readonly length: number;
@@ -72,14 +54,14 @@ export class InputTree {
     this.tree.build(bytes);
   }
 
-  /** The Merkle root of the bytes alone. */
-  treeRoot(): Uint8Array {
+  /** The input root (spec/STATE.md section 1). */
+  root(): Uint8Array {
     return this.tree.root();
   }
 
-  /** The input commitment (inputRoot). */
-  commitment(): Uint8Array {
-    return inputCommitment(this.tree.root(), this.length);
+  /** The tree itself (proofs of leaves for one-step proofs). */
+  merkle(): MerkleTree {
+    return this.tree;
   }
 
   proof(leafIndex: number): InputProof {
@@ -87,9 +69,9 @@ export class InputTree {
   }
 }
 
-/** The commitment to an input. */
+/** The input root of `bytes` (spec/STATE.md section 1). */
 export function inputRoot(bytes: Uint8Array): Uint8Array {
-  return new InputTree(bytes).commitment();
+  return new InputTree(bytes).root();
 }
 
 /** A proof of input leaf `leafIndex` (builds the tree; use InputTree for many proofs). */
@@ -97,12 +79,13 @@ export function inputProof(bytes: Uint8Array, leafIndex: number): InputProof {
   return new InputTree(bytes).proof(leafIndex);
 }
 
-/** Whether `proof` shows its leaf and length under the input commitment `root`. */
+/** Whether `proof` shows its leaf under the input root `root` of an input of `proof.length` bytes. */
 export function verifyInputProof(root: Uint8Array, proof: InputProof): boolean {
   if (root.length !== 32) return false;
   let computed: Uint8Array;
   try {
-    computed = inputCommitment(rootFromProof(proof.leafIndex, proof.leaf, proof.siblings, inputTreeDepth(proof.length)), proof.length);
+    checkLength(proof.length);
+    computed = rootFromProof(proof.leafIndex, proof.leaf, proof.siblings, inputTreeDepth(proof.length));
   } catch {
     return false;
   }

@@ -26,6 +26,7 @@
 import type { CompiledModule } from "../compile/types.ts";
 import { LinkError, StepperError, UsageError } from "../errors.ts";
 import { Machine, checkInvocation, checkLimits } from "../machine.ts";
+import { instantiate } from "../instantiate.ts";
 import { I32, type ValType } from "../module.ts";
 import { checkInstanceFits } from "../task-limits.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type TrapCode, type Value } from "../types.ts";
@@ -35,9 +36,7 @@ import {
   SIG_CALL_STACK,
   SIG_STOP,
   SIG_VALUE_STACK,
-  evalConst,
   funcExportName,
-  globalValues,
   instrumentModule,
   type InstrumentOptions,
 } from "./instrument.ts";
@@ -59,8 +58,6 @@ export interface NativeOptions {
 /** Which engine produced the results of an instance (for tests and diagnostics). */
 export type NativeEngine = "fast" | "precise" | "interpreter";
 
-const PAGE_SIZE = 65536;
-const MAX_PAGES = 65536;
 
 
 /** Thrown by a host function to end the run at the step limit (unwinds through the Wasm frames). */
@@ -297,26 +294,10 @@ export class NativeInstance {
     this.task = task;
     this.limits = checkLimits({ ...DEFAULT_LIMITS, ...opts.limits });
     this.input = opts.input ?? new Uint8Array(0);
-    const m = cm.module;
-    const mem = m.memory;
-    this.maxPages = mem ? Math.min(mem.max ?? MAX_PAGES, this.limits.maxMemoryPages, MAX_PAGES) : 0;
-    // Instantiation checks, in the interpreter's order and words (src/machine.ts).
-    checkInstanceFits(m, this.limits, this.input);
-    const globals = globalValues(m);
-    const tableSize = m.table?.min ?? 0;
-    m.elems.forEach((e, i) => {
-      if (e.mode !== "active") return;
-      const off = Number(evalConst(e.offset!, globals) & 0xffffffffn);
-      if (off + e.funcs.length > tableSize)
-        throw new LinkError(`element segment ${i} does not fit in the table (offset ${off}, ${e.funcs.length} entries, table size ${tableSize})`, { section: "element" });
-    });
-    const memBytes = (mem?.min ?? 0) * PAGE_SIZE;
-    m.datas.forEach((d, i) => {
-      if (d.mode !== "active") return;
-      const off = Number(evalConst(d.offset!, globals) & 0xffffffffn);
-      if (off + d.bytes.length > memBytes)
-        throw new LinkError(`data segment ${i} does not fit in memory (offset ${off}, ${d.bytes.length} bytes, memory ${memBytes} bytes)`, { section: "data" });
-    });
+    // The instantiation checks the interpreter makes, in its order and words (src/task-limits.ts,
+    // src/instantiate.ts).
+    checkInstanceFits(cm.module, this.limits, this.input);
+    this.maxPages = instantiate(cm.module, this.limits).maxPages;
     this.flags = flagsFor(cm, this.limits);
   }
 

@@ -65,6 +65,9 @@ import { Reader } from "../decode/reader.ts";
 import { StepperError } from "../errors.ts";
 import { FUNCREF, I32, I64, type ConstExpr, type Module, type ValType } from "../module.ts";
 import { ByteWriter } from "./encode.ts";
+import { evalConst, globalValues } from "../instantiate.ts";
+import * as Op from "../ir/opcodes.ts";
+import { callSteps, moveSteps, returnSteps } from "../micro.ts";
 
 export interface InstrumentOptions {
   /** Check and count before every step (exact at traps and at the limit). */
@@ -123,6 +126,9 @@ const MEMORY_GROW = 0x40;
 const I32_CONST = 0x41;
 const I64_CONST = 0x42;
 const I32_EQZ = 0x45;
+const I32_EQ = 0x46;
+const I32_GE_U = 0x4f;
+const I64_GT_S = 0x55;
 const I32_GT_U = 0x4b;
 const I64_EQZ = 0x50;
 const I64_EQ = 0x51;
@@ -497,6 +503,28 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
       return a;
     });
 
+  // The IR of each branch site (by byte offset): what its micro-steps cost (EXECUTION.md section 5).
+  const pcAt = new Map<number, number>();
+  for (let pc = 0; pc < cm.length; pc++) {
+    const o = cm.srcOffset[pc]!;
+    if (o >= 0 && !pcAt.has(o)) pcAt.set(o, pc);
+  }
+  /** Steps beyond the first of the IR record at pc, when it branches (0 for a single step). */
+  const branchExtraAt = (pc: number): number => {
+    const c = cm.code;
+    const [op, a, b, d] = [c[pc * 4]!, c[pc * 4 + 1]!, c[pc * 4 + 2]!, c[pc * 4 + 3]!];
+    if (op === Op.RETURN || op === Op.RETURN_IF) return returnSteps(a) - 1;
+    if (op === Op.BR_TABLE_ENTRY && a === -1) return returnSteps(b) - 1;
+    return moveSteps(b, d) - 1;
+  };
+  /** Extra steps of the br/br_if (count 1) or br_table (count n+1, per entry) at byte offset `at`. */
+  const branchExtras = (at: number, count: number): number[] => {
+    const pc = pcAt.get(at);
+    if (pc === undefined) return new Array<number>(count).fill(0);
+    if (cm.code[pc * 4] === Op.BR_TABLE) return Array.from({ length: count }, (_, j) => branchExtraAt(pc + 1 + j));
+    return [branchExtraAt(pc)];
+  };
+
   // ---- function bodies ----
   const bodies: Asm[] = [];
   let maxNesting = 0;
@@ -511,12 +539,27 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
     const D = f.nlocals + 3; // frames left at entry (the caller's count), restored on return
     const F = f.nlocals + 4; // this frame's fp
     const out = bodyWith([...body.locals, I64, I64, I32, I32, I32]);
+    /** `br_if $stop` from inside `depth` blocks of the body (the body block is one more). */
+    const brIfStop = (a: Asm, depth: number) => a.u8(BR_IF).u32(depth + 1);
     /** rem = B - C: the exact global counter, for a callee, a host call, JS or a trap. */
     const syncRem = (a: Asm) => a.lget(B).lget(C).u8(I64_SUB).gset(G.rem);
     /** C = B - rem: after a host call or a precise bulk helper counted in `rem`. */
     const loadRem = (a: Asm) => a.lget(B).gget(G.rem).u8(I64_SUB).lset(C);
     const r = new Reader(bytes, body.codeStart, body.codeEnd);
     r.section = "code";
+    /**
+     * Counts `e` more steps at once, inside `inner` blocks of the body: PRECISE
+     * stops with C = B if they do not all fit (as e single checked steps would).
+     */
+    const countExtra = (a: Asm, e: number, inner: number) => {
+      if (e <= 0) return;
+      if (precise) {
+        a.lget(C).i64c(e).u8(I64_ADD).lget(B).u8(I64_GT_S).op(IF, EMPTY_BT).lget(B).lset(C).i32c(1);
+        brIfStop(a, inner + 1);
+        a.u8(END);
+      }
+      a.lget(C).i64c(e).u8(I64_ADD).lset(C);
+    };
 
     // Prologue: the limits a call checks (EXECUTION.md section 5, "Calls"),
     // depth first. The caller has counted the call step and synced `rem`.
@@ -533,17 +576,21 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
     out.gget(G.rem).lset(B);
     // block $stop { block $body (results) { BODY } sync; return } STOP (file comment).
     out.op(BLOCK, EMPTY_BT);
-    /** `br_if $stop` from inside `depth` blocks of the body (the body block is one more). */
-    const brIfStop = (a: Asm, depth: number) => a.u8(BR_IF).u32(depth + 1);
+
     const budgetCheck = (a: Asm, depth: number) => {
       // FAST: the counter is exact here; <= 0 means steps >= maxSteps.
       brIfStop(a.lget(C).lget(B).u8(I64_GE_S), depth);
     };
     out.u8(BLOCK);
     blockType(out, f.type.results);
+    // The micro-steps of the call beyond its first (a call moves at most K params a step,
+    // EXECUTION.md section 5): counted here, after the limit checks the first step makes.
+    countExtra(out, callSteps(f.nparams) - 1, 0);
     if (!precise) budgetCheck(out, 0);
 
     let depth = 0; // blocks open inside $body
+    /** Extra steps of a function return (a return moves at most K results a step). */
+    const returnExtra = returnSteps(f.type.results.length) - 1;
     const region = new Asm();
     let k = 0;
     const endRegion = () => {
@@ -559,6 +606,12 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
         brIfStop(region.lget(C).lget(B).u8(I64_GE_S), depth);
         region.lget(C).i64c(1).u8(I64_ADD).lset(C);
       } else k++;
+    };
+    /** The extra (micro-)steps of the instruction just counted: in the region (FAST) or checked one by one as a block (PRECISE). */
+    const extraSteps = (e: number) => {
+      if (e <= 0) return;
+      if (precise) countExtra(region, e, depth);
+      else k += e;
     };
     /** PRECISE: the counter is exact in `rem` if the next instruction traps. */
     const syncIfPrecise = () => {
@@ -636,6 +689,7 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
           if (depth === 0) {
             // The function's final end is `return`: one step on the fall-through path.
             step();
+            extraSteps(returnExtra);
             endRegion();
             out.u8(END); // closes $body
             out.lget(C).gset(G.used);
@@ -652,17 +706,45 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
           out.u8(END);
           depth--;
           break;
-        case BR:
-        case BR_IF:
+        case BR: {
           r.u32();
           step();
+          const e = branchExtras(at, 1)[0]!;
+          extraSteps(e);
           raw(at);
           endRegion();
           break;
+        }
+        case BR_IF: {
+          r.u32();
+          step();
+          const e = branchExtras(at, 1)[0]!;
+          if (e > 0) {
+            // Taken only: the extra steps are counted if the condition is non-zero.
+            region.lset(T).lget(T).op(IF, EMPTY_BT);
+            countExtra(region, e, depth + 1);
+            region.u8(END).lget(T);
+          }
+          raw(at);
+          endRegion();
+          break;
+        }
         case BR_TABLE: {
           const n = r.u32();
           for (let i = 0; i <= n; i++) r.u32();
           step();
+          const extras = branchExtras(at, n + 1);
+          if (extras.some((e) => e > 0)) {
+            // The entry the index selects decides the extra steps (entry n: the default).
+            region.lset(T);
+            extras.forEach((e, j) => {
+              if (e === 0) return;
+              region.lget(T).i32c(j).u8(j < n ? I32_EQ : I32_GE_U).op(IF, EMPTY_BT);
+              countExtra(region, e, depth + 1);
+              region.u8(END);
+            });
+            region.lget(T);
+          }
           raw(at);
           endRegion();
           break;
@@ -670,6 +752,7 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
         case RETURN:
           // `return` = br to the wrapper block (same results), through the epilogue.
           step();
+          extraSteps(returnExtra);
           region.u8(BR).u32(depth);
           endRegion();
           break;
@@ -892,31 +975,3 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
   return { bytes: out.finish(), options, maxNesting };
 }
 
-/**
- * Value of a constant expression as an unsigned 64-bit BigInt (as the
- * interpreter evaluates it): i32 values zero-extended, ref.null as all ones.
- */
-export function evalConst(e: ConstExpr, globals: readonly bigint[]): bigint {
-  switch (e.kind) {
-    case "i32.const":
-      return BigInt(e.value >>> 0);
-    case "i64.const":
-      return BigInt.asUintN(64, e.value);
-    case "global.get":
-      return globals[e.index]!;
-    case "ref.null":
-      return BigInt.asUintN(64, -1n);
-    case "ref.func":
-      return BigInt(e.index);
-  }
-}
-
-/** Initial values of the module's globals, in order (an initializer may read earlier globals). */
-export function globalValues(m: Module): bigint[] {
-  const out: bigint[] = [];
-  for (const g of m.globals) {
-    const v = evalConst(g.init, out);
-    out.push(g.type === I32 ? v & 0xffffffffn : v);
-  }
-  return out;
-}

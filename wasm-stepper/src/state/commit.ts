@@ -6,12 +6,14 @@
 import stateSpec from "../../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "../compile/types.ts";
 import { arena, hashPair } from "../hash/keccak.ts";
-import type { Machine } from "../machine.ts";
+import { AUX_CHAIN, AUX_PENDING, type Machine } from "../machine.ts";
 import { MerkleTree } from "../merkle/tree.ts";
 import { PagedMemoryTree } from "../merkle/paged.ts";
+import { InputTree } from "../merkle/input.ts";
 import {
   H,
   HOST_ENTRY,
+  PAGE_BYTES,
   inputDepth,
   STATUS_CODE,
   TAG,
@@ -35,7 +37,6 @@ export interface ModuleCommitment {
   funcsTree: MerkleTree;
   funcsDepth: number;
   funcWords: Uint8Array;
-  typeIds: number[];
   /** Per data segment: its bytes tree (depth depthFor(ceil(len/32))) and its leaf. */
   dataTrees: MerkleTree[];
   dataLeaves: Uint8Array[];
@@ -71,18 +72,15 @@ export function commitModule(cm: CompiledModule): ModuleCommitment {
   const codeTree = new MerkleTree(codeDepth);
   codeTree.build(codeBytes);
 
-  const keys = m.types.map((t) => t.params.join(",") + ">" + t.results.join(","));
-  const typeIds = keys.map((k) => keys.indexOf(k));
   const funcsDepth = depthFor(cm.funcs.length);
   const funcWords = new Uint8Array(cm.funcs.length * 32);
   const fdv = new DataView(funcWords.buffer);
   cm.funcs.forEach((f, i) => {
-    const ti = i < m.imports.length ? m.imports[i]!.typeIndex : m.funcTypes[i - m.imports.length]!;
     fdv.setUint32(i * 32, f.host ? HOST_ENTRY : f.entry);
     fdv.setUint32(i * 32 + 4, f.nparams);
     fdv.setUint32(i * 32 + 8, f.nlocals);
     fdv.setUint32(i * 32 + 12, f.maxHeight);
-    fdv.setUint32(i * 32 + 16, typeIds[ti]!);
+    fdv.setUint32(i * 32 + 16, f.typeId);
     fdv.setUint32(i * 32 + 20, f.type.results.length);
   });
   const funcsTree = new MerkleTree(funcsDepth);
@@ -102,7 +100,7 @@ export function commitModule(cm: CompiledModule): ModuleCommitment {
     return t;
   });
   const elemLeaves = m.elems.map((e, i) => segmentLeaf(TAG.elem, elemTrees[i]!.root(), e.funcs.length));
-  const mc: ModuleCommitment = { codeTree, codeDepth, funcsTree, funcsDepth, funcWords, typeIds, dataTrees, dataLeaves, elemTrees, elemLeaves };
+  const mc: ModuleCommitment = { codeTree, codeDepth, funcsTree, funcsDepth, funcWords, dataTrees, dataLeaves, elemTrees, elemLeaves };
   moduleCache.set(cm, mc);
   return mc;
 }
@@ -157,7 +155,7 @@ function privateBuf(size: number): HashBuf {
 }
 
 /** A small Merkle tree over value slots, kept in flat levels and updated leaf by leaf. */
-class SlotTree {
+export class SlotTree {
   readonly depth: number;
   /** Offset of level k in `buf` (2^(depth-k) nodes of 32 bytes). */
   private readonly off: number[] = [];
@@ -190,6 +188,12 @@ class SlotTree {
   root(): Uint8Array {
     const o = this.buf.base + this.off[this.depth]!;
     return this.buf.bytes.subarray(o, o + 32);
+  }
+
+  /** Node `index` at `level` (0 = leaves), a copy. */
+  node(level: number, index: number): Uint8Array {
+    const o = this.buf.base + this.off[level]! + 32 * index;
+    return this.buf.bytes.slice(o, o + 32);
   }
 
   /** Copies the root to dst[off, off+32) (no allocation: the per-step path). */
@@ -225,20 +229,49 @@ class SlotTree {
 }
 
 /**
+ * The number of leading slots of S[from, from+n) equal to c[0, n) (2 words a slot). Tall
+ * stacks (a block of thousands of operands) are compared with memcmp by halves, so that
+ * a step costs O(log n) comparisons of whole ranges instead of a slot-by-slot loop.
+ */
+function equalPrefix(S: Int32Array, from: number, c: Int32Array, n: number): number {
+  let lo = 0;
+  let hi = n;
+  if (n > 256) {
+    const same = (a: number, b: number) =>
+      Buffer.compare(new Uint8Array(S.buffer, S.byteOffset + (from + a) * 8, (b - a) * 8), new Uint8Array(c.buffer, c.byteOffset + a * 8, (b - a) * 8)) === 0;
+    if (same(0, n)) return n;
+    // Invariant: slots [0, lo) are equal and one in [lo, hi) differs.
+    while (hi - lo > 64) {
+      const mid = (lo + hi) >>> 1;
+      if (same(lo, mid)) lo = mid;
+      else hi = mid;
+    }
+  }
+  while (lo < hi && S[(from + lo) * 2] === c[lo * 2] && S[(from + lo) * 2 + 1] === c[lo * 2 + 1]) lo++;
+  return lo;
+}
+
+/**
  * The operand hash chain of one frame: entry k at 64k holds the hash after k
  * pushes followed by the (k+1)-th value, so each push hashes 64 bytes in place.
  */
 class OperandChain {
-  private buf: HashBuf = arenaBuf(A_CHAIN);
-  private cap = A_CHAIN_CAP;
+  private buf: HashBuf;
+  private cap: number;
   copy = new Int32Array(128);
   height = 0;
 
+  /** `inArena`: the current frame's chain lives in the arena; another chain (aux) in a private buffer. */
+  constructor(private readonly inArena = true) {
+    this.buf = inArena ? arenaBuf(A_CHAIN) : privateBuf(64 * 64);
+    this.cap = inArena ? A_CHAIN_CAP : 64;
+  }
+
   reset(): void {
     this.height = 0;
-    this.buf = arenaBuf(A_CHAIN);
-    this.cap = A_CHAIN_CAP;
-    this.buf.bytes.fill(0, A_CHAIN, A_CHAIN + 32);
+    this.buf = this.inArena ? arenaBuf(A_CHAIN) : privateBuf(64 * 64);
+    this.cap = this.inArena ? A_CHAIN_CAP : 64;
+    this.buf.bytes.fill(0, this.buf.base, this.buf.base + 32);
   }
 
   /** Brings the chain up to date with slots [from, to); returns true if its top hash changed. */
@@ -247,7 +280,7 @@ class OperandChain {
     let same = 0;
     const lim = Math.min(h, this.height);
     const c = this.copy;
-    while (same < lim && S[(from + same) * 2] === c[same * 2] && S[(from + same) * 2 + 1] === c[same * 2 + 1]) same++;
+    same = equalPrefix(S, from, c, lim);
     if (h + 1 > this.cap) {
       // Too tall for the arena: continue in a private buffer.
       const nb = privateBuf(64 * Math.max(h + 1, this.cap * 2));
@@ -328,7 +361,7 @@ export class StateCommitment {
   readonly mc: ModuleCommitment;
   readonly memDepth: number;
   private readonly mem: PagedMemoryTree;
-  private readonly inputTree: MerkleTree;
+  private readonly inputTree: InputTree;
   private staticPart: Header | undefined;
   private staticH: Uint8Array | undefined;
   /** framesPrefix[k]: hash of the frame chain holding frames 0..k-1 suspended. */
@@ -339,11 +372,18 @@ export class StateCommitment {
   private acc: Uint8Array = ZERO32;
   private accLeaves = 0;
   private lastOutputRef: Uint8Array | undefined;
+  /** The machine's output epoch the output cache folds (bumped when the output restarts). */
+  private lastOutputEpoch = -1;
   // Caches of the current frame.
   private locals: SlotTree | undefined;
   private frameDepth = -1;
   private frameFpCache = -1;
   private readonly ops = new OperandChain();
+  // The micro-step register (spec/STATE.md section 2, "Micro-steps").
+  private readonly auxChain = new OperandChain(false);
+  private pending: SlotTree | undefined;
+  private pendingFunc = -1;
+  private lastMicro: { mp: number; auxLen: number; aux: Uint8Array } | undefined;
   // Globals and segments.
   private globals: SlotTree | undefined;
   private dataRoot: Uint8Array | undefined;
@@ -365,8 +405,7 @@ export class StateCommitment {
     this.mc = commitModule(machine.cm);
     this.memDepth = memoryDepth(machine.maxPages);
     this.mem = new PagedMemoryTree(this.memDepth, stateSpec.widths.pageLeavesLog2);
-    this.inputTree = new MerkleTree(inputDepth(machine.input.length));
-    this.inputTree.build(machine.input);
+    this.inputTree = new InputTree(machine.input);
   }
 
   /** The memory tree, up to date (for proofs). */
@@ -377,7 +416,7 @@ export class StateCommitment {
   }
 
   inputMerkle(): MerkleTree {
-    return this.inputTree;
+    return this.inputTree.merkle();
   }
 
   /** Returns true if the memory root changed. */
@@ -564,11 +603,12 @@ export class StateCommitment {
     const m = this.machine;
     const len = m.outputLength;
     const full = Math.floor(len / 32);
-    if (full < this.accLeaves || this.lastOutputRef !== m.output) {
+    if (full < this.accLeaves || this.lastOutputRef !== m.output || this.lastOutputEpoch !== m.outputEpoch) {
       // A new invocation (output reset) or a reallocated buffer: refold from the start.
       this.acc = ZERO32;
       this.accLeaves = 0;
       this.lastOutputRef = m.output;
+      this.lastOutputEpoch = m.outputEpoch;
     }
     while (this.accLeaves < full) {
       this.acc = H(this.acc, m.output.subarray(this.accLeaves * 32, this.accLeaves * 32 + 32));
@@ -623,6 +663,8 @@ export class StateCommitment {
     this.globals = undefined;
     this.heap = undefined;
     this.rest = undefined;
+    this.lastMicro = undefined;
+    this.pending = undefined;
   }
 
   /** Updates every cache; returns the rest hash. */
@@ -637,16 +679,57 @@ export class StateCommitment {
     if (this.syncMemory()) heapChanged = true;
     if (this.syncTable()) heapChanged = true;
     if (this.syncSegments()) heapChanged = true;
-    if (m.memory.length !== this.heapMemLen || m.outputLength !== this.heapOutLen || this.lastOutputRef !== m.output) heapChanged = true;
+    if (m.memory.length !== this.heapMemLen || m.outputLength !== this.heapOutLen || this.lastOutputRef !== m.output || this.lastOutputEpoch !== m.outputEpoch) heapChanged = true;
     if (heapChanged) {
       this.heapMemLen = m.memory.length;
       this.heapOutLen = m.outputLength;
       this.heap = heapHash(this.heapPart() as Header);
       restChanged = true;
     }
-    if (restChanged) this.rest = restHashOf(this.framesPrefix[m.depth]!, this.globals!.root(), this.heap!, this.staticH!);
+    const micro = this.micro();
+    const lm = this.lastMicro;
+    if (!lm || lm.mp !== micro.mp || lm.auxLen !== micro.auxLen || !same32(lm.aux, micro.aux)) {
+      this.lastMicro = micro;
+      restChanged = true;
+    }
+    if (restChanged) this.rest = restHashOf(this.framesPrefix[m.depth]!, this.globals!.root(), this.heap!, this.staticH!, micro);
     this.syncFrame();
     return this.rest!;
+  }
+
+  /** The micro-step words of the header: aux is the aux chain's hash or the pending locals root. */
+  private micro(): { mp: number; auxLen: number; aux: Uint8Array } {
+    const m = this.machine;
+    let aux: Uint8Array = ZERO32;
+    if (m.auxKind === AUX_CHAIN) {
+      this.auxChain.sync(m.auxSlots, 0, m.auxLen);
+      aux = this.auxChain.top();
+    } else if (m.auxKind === AUX_PENDING) {
+      aux = this.pendingTree().root().slice();
+    }
+    return { mp: m.mp, auxLen: m.auxLen, aux };
+  }
+
+  /** The pending locals tree of a micro-stepped call (machine.auxKind === AUX_PENDING). */
+  pendingTree(): SlotTree {
+    const m = this.machine;
+    const n = m.cm.funcs[m.auxFunc]!.nlocals;
+    if (!this.pending || this.pendingFunc !== m.auxFunc || this.pending.n !== n) {
+      this.pending = new SlotTree(m.auxSlots, 0, n, false);
+      this.pendingFunc = m.auxFunc;
+    } else this.pending.sync(m.auxSlots, 0);
+    return this.pending;
+  }
+
+  /** The aux chain's hash after its first k values (for proofs). */
+  auxChainAt(k: number): Uint8Array {
+    this.auxChain.sync(this.machine.auxSlots, 0, this.machine.auxLen);
+    return this.auxChain.at(k);
+  }
+
+  /** The current frame's operand chain hash after its first k operands (header() must have run). */
+  operandsAt(k: number): Uint8Array {
+    return this.ops.at(k);
   }
 
   /** The full header of the machine's current state. */
@@ -670,6 +753,7 @@ export class StateCommitment {
       framesHash: this.framesPrefix[m.depth]!,
       globalsRoot: this.globals!.root().slice(),
       ...this.heapPart(),
+      ...this.lastMicro!,
     };
   }
 
@@ -679,7 +763,7 @@ export class StateCommitment {
     const out = this.syncOutput();
     return {
       memoryRoot: this.memRoot,
-      memoryPages: m.memory.length / 65536,
+      memoryPages: m.memory.length / PAGE_BYTES,
       tableRoot: this.tableRoot,
       dataRoot: this.dataRoot!,
       elemRoot: this.elemRoot!,

@@ -22,7 +22,9 @@ export type ProofErrorCode =
   | "HostFunctionCalled"
   | "LocalOutOfRange"
   | "GlobalOutOfRange"
-  | "UnknownOpcode";
+  | "UnknownOpcode"
+  | "BadMicroState"
+  | "SegmentOutOfRange";
 
 /** A one-step proof (witness) that is malformed or inconsistent with the claimed pre-state. */
 export class ProofError extends StepperError {

@@ -14,10 +14,12 @@ export const NULL_FUNC = spec.widths.nullFunc;
 /** The largest number a proof word may carry where a count, index or length is expected. */
 export const MAX_NUMBER = spec.widths.maxNumber;
 export const HOST_ENTRY = spec.widths.hostEntry;
-/** Inputs are at most 32 * 2^maxInputTreeDepth bytes (32 MiB). */
-export const MAX_INPUT_TREE_DEPTH = spec.widths.maxInputTreeDepth;
-export const MAX_INPUT_BYTES = 32 * 2 ** MAX_INPUT_TREE_DEPTH;
+/** Inputs are at most 32 * 2^maxInputTreeDepth bytes (32 MiB): src/merkle/input.ts. */
+export { MAX_INPUT_BYTES, MAX_INPUT_TREE_DEPTH } from "../merkle/input.ts";
+import { inputTreeDepth } from "../merkle/input.ts";
 export const MIN_MEMORY_TREE_DEPTH = spec.widths.minMemoryTreeDepth;
+/** Bytes of a Wasm page. */
+export const PAGE_BYTES = spec.widths.pageBytes;
 
 export const STATUS_CODE: Record<Status, number> = spec.statuses;
 export const TRAP_CODE: Record<TrapCode | "none", number> = spec.traps;
@@ -52,7 +54,7 @@ export function depthFor(n: number): number {
 
 /** Depth of the input tree: just deep enough for the input's leaves (spec/STATE.md section 1). */
 export function inputDepth(inputLength: number): number {
-  return depthFor(Math.ceil(inputLength / 32));
+  return inputTreeDepth(inputLength);
 }
 
 /** Depth of the memory tree for an effective maximum of `maxPages` pages. */
@@ -103,6 +105,13 @@ export interface Header {
   maxValueStack: number;
   maxOutputBytes: number;
   maxTableEntries: number;
+  // micro-step register (spec/STATE.md section 2, "Micro-steps")
+  /** Progress of the instruction at pc when it takes several steps (0: none). */
+  mp: number;
+  /** Number of values in the aux chain. */
+  auxLen: number;
+  /** The aux chain of values moved aside, or the pending locals root of a call (0^32 when unused). */
+  aux: Uint8Array;
 }
 
 export function cloneHeader(h: Header): Header {
@@ -226,8 +235,14 @@ export function staticHash(h: Header): Uint8Array {
   return H(TAG.static, ...staticWords(h));
 }
 
-export function restHashOf(framesHash: Uint8Array, globalsRoot: Uint8Array, heap: Uint8Array, stat: Uint8Array): Uint8Array {
-  return H(TAG.rest, framesHash, globalsRoot, heap, stat);
+/** The micro-step words in commitment order: restHash preimage tail and proof words. */
+export function microWords(h: Pick<Header, "mp" | "auxLen" | "aux">): Uint8Array[] {
+  return [word(h.mp), word(h.auxLen), h.aux];
+}
+
+/** restHash = H("Rest:" || framesHash || globalsRoot || heapHash || staticHash || w(mp) || w(auxLen) || aux). */
+export function restHashOf(framesHash: Uint8Array, globalsRoot: Uint8Array, heap: Uint8Array, stat: Uint8Array, micro: Pick<Header, "mp" | "auxLen" | "aux">): Uint8Array {
+  return H(TAG.rest, framesHash, globalsRoot, heap, stat, ...microWords(micro));
 }
 
 /**
@@ -240,12 +255,12 @@ export function stateHashOf(control: Uint8Array, top: bigint, operands: Uint8Arr
 }
 
 export function headerHash(h: Header): Uint8Array {
-  return stateHashOf(controlBytes(h), h.top, h.operands, h.localsRoot, restHashOf(h.framesHash, h.globalsRoot, heapHash(h), staticHash(h)));
+  return stateHashOf(controlBytes(h), h.top, h.operands, h.localsRoot, restHashOf(h.framesHash, h.globalsRoot, heapHash(h), staticHash(h), h));
 }
 
 /** The header as the proof's leading words (spec/STATE.md section 4). */
 export function encodeHeader(h: Header): Uint8Array[] {
-  return [word(LAYOUT_VERSION), controlWord(h), word(h.top), h.operands, h.localsRoot, h.framesHash, h.globalsRoot, ...heapWords(h), ...staticWords(h)];
+  return [word(LAYOUT_VERSION), controlWord(h), word(h.top), h.operands, h.localsRoot, h.framesHash, h.globalsRoot, ...heapWords(h), ...staticWords(h), ...microWords(h)];
 }
 
 /** The frame record hash pushed on call (spec/STATE.md section 2). */

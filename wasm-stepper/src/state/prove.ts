@@ -4,10 +4,11 @@
  * from the machine and its commitment.
  */
 import type { CompiledModule } from "../compile/types.ts";
-import { H, encodeHeader, headerHash, word, ZERO32, type Header } from "./header.ts";
-import { Machine, type MachineOptions } from "../machine.ts";
+import { H, encodeHeader, headerHash, word, Z, ZERO32, type Header } from "./header.ts";
+import { AUX_PENDING, Machine, type MachineOptions } from "../machine.ts";
+import { VALUES_PER_STEP_LOG2 as K_LOG2 } from "../micro.ts";
 import type { ProvableTree } from "../merkle/tree.ts";
-import { StateCommitment, slotWord, operandChain, slotsRoot } from "./commit.ts";
+import { StateCommitment, slotWord, slotsRoot } from "./commit.ts";
 import { executeStep, type FrameItem, type MerkleItem, type OperandItem, type SegmentItem, type TreeKind, type WitnessSource } from "./step.ts";
 import { UsageError } from "../errors.ts";
 
@@ -40,7 +41,7 @@ class Overlay {
 class MachineWitness implements WitnessSource {
   readonly words: Uint8Array[] = [];
   private popped = 0;
-  private chain: Uint8Array[] | undefined;
+  private auxPopped = 0;
   private overlays = new Map<string, Overlay>();
   private lastSiblings = new Map<string, Uint8Array[]>();
   private trees = new Map<string, ProvableTree>();
@@ -57,14 +58,33 @@ class MachineWitness implements WitnessSource {
   operand(): OperandItem {
     const m = this.m;
     const nl = this.c.frameNlocals(m.depth);
-    if (!this.chain) this.chain = operandChain(m.stack32, m.fp + nl, m.sp);
-    // The top operand is in the header: witnessed pops start one below it.
+    // The top operand is in the header: witnessed pops start one below it. The
+    // commitment's chain (synced by header()) holds the hashes beneath each operand.
     const k = this.popped++;
     const slot = m.sp - 2 - k;
     const value = slotWord(m.stack32[slot * 2]!, m.stack32[slot * 2 + 1]!);
-    const beneath = this.chain[slot - (m.fp + nl)] ?? ZERO32;
+    const beneath = slot >= m.fp + nl ? this.c.operandsAt(slot - (m.fp + nl)) : ZERO32;
     this.emit(value, beneath);
     return { value, beneath };
+  }
+
+  auxOperand(): OperandItem {
+    const m = this.m;
+    const slot = m.auxLen - 1 - this.auxPopped++;
+    const value = slotWord(m.auxSlots[slot * 2]!, m.auxSlots[slot * 2 + 1]!);
+    const beneath = slot >= 0 ? this.c.auxChainAt(slot) : ZERO32;
+    this.emit(value, beneath);
+    return { value, beneath };
+  }
+
+  /** An aligned group of a call's pending locals tree (a node at level log2(K)) with its siblings. */
+  private pendingItem(index: number, depth: number): MerkleItem {
+    const fresh = this.m.auxKind !== AUX_PENDING;
+    const t = fresh ? undefined : this.c.pendingTree();
+    const node = (level: number, i: number) => (t ? t.node(level, i) : Z[level]!);
+    const siblings: Uint8Array[] = [];
+    for (let l = 0; l < depth; l++) siblings.push(node(K_LOG2 + l, (index >> l) ^ 1));
+    return { leaf: node(K_LOG2, index), siblings };
   }
 
   private tree(kind: TreeKind, seg?: number): ProvableTree {
@@ -105,14 +125,20 @@ class MachineWitness implements WitnessSource {
       case "input":
         t = c.inputMerkle();
         break;
+      case "pending":
+        throw new Error("internal error: the pending locals tree is read by pendingItem");
     }
     this.trees.set(key, t);
     return t;
   }
 
-  merkle(kind: TreeKind, index: number, _depth: number, seg?: number): MerkleItem {
-    const t = this.tree(kind, seg);
-    let item: MerkleItem = { leaf: t.leaf(index), siblings: splitSiblings(t.proof(index)) };
+  merkle(kind: TreeKind, index: number, depth: number, seg?: number): MerkleItem {
+    let item: MerkleItem;
+    if (kind === "pending") item = this.pendingItem(index, depth);
+    else {
+      const t = this.tree(kind, seg);
+      item = { leaf: t.leaf(index), siblings: splitSiblings(t.proof(index)) };
+    }
     const ov = this.overlays.get(kind);
     if (ov) item = ov.apply(index, item.leaf, item.siblings);
     this.lastSiblings.set(`${kind}:${index}`, item.siblings);

@@ -17,4 +17,4 @@ export {
   type SegmentItem,
   type TreeKind,
   type WitnessSource,
-} from "./osp/state.ts";
+} from "./osp/step-state.ts";

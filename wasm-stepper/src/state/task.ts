@@ -211,6 +211,10 @@ export function initialHeader(f: ModuleFields, input: { root: Uint8Array; length
     inputRoot: input.root,
     inputLength: input.length,
     ...lim,
+    // the micro-step register is empty at step 0
+    mp: 0,
+    auxLen: 0,
+    aux: ZERO32,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The trace path of DESIGN.md ("Fast and slow engines"): state hashes at any
+ * The trace path of docs/DESIGN.md ("Fast and slow engines"): state hashes at any
  * step of one execution, on demand, for the dissection moves of the game.
  *
  * `Trace.create` runs the whole execution once with the interpreter, keeping a
@@ -53,7 +53,7 @@ export interface TraceOptions {
   workers?: number;
   /**
    * hashesAt work estimated below this many milliseconds runs on the calling
-   * thread: a worker task costs 11-65 us of dispatch (PERFORMANCE.md) and a
+   * thread: a worker task costs 11-65 us of dispatch (docs/PERFORMANCE.md) and a
    * worker's first task for a trace compiles the module and builds the memory
    * tree. Default 1; 0 sends every request with at least one position to the workers.
    */

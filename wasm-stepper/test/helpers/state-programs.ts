@@ -30,6 +30,9 @@ export interface StateProgram {
   runs: StateRun[];
 }
 
+import { VALUES_PER_STEP } from "../../src/micro.ts";
+import { ARITY_SHAPES, arityProgram } from "./arity-programs.ts";
+
 const call = (name: string, ...args: Value[]) => ({ name, args });
 const bytes = (n: number, f: (i: number) => number) => Uint8Array.from({ length: n }, (_, i) => f(i) & 255);
 /** A WAT string literal of bytes. */
@@ -569,6 +572,11 @@ export const STATE_PROGRAMS: StateProgram[] = [
   { name: "bulk", wat: BULK, runs: BULK_RUNS },
   { name: "host", wat: HOST, runs: HOST_RUNS },
   { name: "limits", wat: LIMITS, runs: LIMITS_RUNS },
+  // Moves of K+1 values: every kind of micro-step (aside, drop, back, call groups).
+  ...ARITY_SHAPES.map((shape): StateProgram => {
+    const p = arityProgram(shape, VALUES_PER_STEP + 1);
+    return { name: `moves-${shape}`, wat: p.wat, runs: [{ label: `${shape} of ${p.n} values`, calls: p.calls.map((c) => call(c.name)) }] };
+  }),
 ];
 
 export const NUMERIC_PROGRAM: StateProgram = {

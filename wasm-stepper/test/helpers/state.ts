@@ -278,7 +278,17 @@ export function refStateHash(m: Machine): Uint8Array {
     W(m.limits.maxOutputBytes),
     W(m.limits.maxTableEntries),
   );
-  const rest = K(TAGS.rest, framesHash, refRoot(globals, refDepthFor(mod.globals.length)), heap, stat);
+  // The micro-step register: the aux chain (values moved aside, bottom first), or the
+  // pending locals tree of a call (nlocals of the callee, params moved so far, zeros elsewhere).
+  let aux: Uint8Array = new Uint8Array(32);
+  if (m.auxKind === 1) aux = chain(m.auxSlots, 0, m.auxLen);
+  else if (m.auxKind === 2) {
+    const n = cm.funcs[m.auxFunc]!.nlocals;
+    const leaves: Uint8Array[] = [];
+    for (let k = 0; k < n; k++) leaves.push(slot(m.auxSlots, k));
+    aux = refRoot(leaves, refDepthFor(n));
+  }
+  const rest = K(TAGS.rest, framesHash, refRoot(globals, refDepthFor(mod.globals.length)), heap, stat, W(m.mp), W(m.auxLen), aux);
   const ops = stackParts(S, m.fp + nl, m.sp);
   const top = ops.top.subarray(32 - spec.widths.topBytes);
   const preimage = cat([TAGS.machine, control, top, ops.below, localsRoot(m.fp, nl), rest]);
@@ -307,6 +317,9 @@ export interface StepInfo {
   resultTop: bigint;
   /** Output length before the step. */
   outputLength: number;
+  /** The micro-step register before the step (spec/EXECUTION.md section 5, "Moves of many values"). */
+  mp: number;
+  auxLen: number;
   proof: StepProof;
 }
 
@@ -385,6 +398,8 @@ export function lockstepMachine(m: Machine, label: string, opts: LockstepOptions
     const imm: [number, number, number] = [code[pc * 4 + 1]!, code[pc * 4 + 2]!, code[pc * 4 + 3]!];
     const args: [bigint, bigint, bigint] = [slotU64(m.stack32, m.sp - 3), slotU64(m.stack32, m.sp - 2), slotU64(m.stack32, m.sp - 1)];
     const outputLength = m.outputLength;
+    const mp = m.mp;
+    const auxLen = m.auxLen;
     let proof: StepProof;
     try {
       proof = p.proveNext();
@@ -417,6 +432,8 @@ export function lockstepMachine(m: Machine, label: string, opts: LockstepOptions
       args,
       resultTop: slotU64(m.stack32, m.sp - 1),
       outputLength,
+      mp,
+      auxLen,
       proof,
     };
     if (m.trap) info.trap = m.trap;
@@ -490,10 +507,13 @@ export const HEADER_FIELDS = [
   "maxValueStack",
   "maxOutputBytes",
   "maxTableEntries",
+  "mp",
+  "auxLen",
+  "aux",
 ] as const;
 
 /** Numeric (w(n)) fields: the verifier reads them as numbers. */
-export const NUMERIC_HEADER_FIELDS = new Set(["top", "memoryPages", "outputLength", "codeLength", "nFuncs", "nGlobals", "tableSize", "nData", "nElem", "inputLength", "maxSteps", "maxMemoryPages", "maxCallDepth", "maxValueStack", "maxOutputBytes", "maxTableEntries"]);
+export const NUMERIC_HEADER_FIELDS = new Set(["top", "memoryPages", "outputLength", "codeLength", "nFuncs", "nGlobals", "tableSize", "nData", "nElem", "inputLength", "maxSteps", "maxMemoryPages", "maxCallDepth", "maxValueStack", "maxOutputBytes", "maxTableEntries", "mp", "auxLen"]);
 
 /** A ProofReader that records what each word it hands out is. */
 class LabellingReader extends ProofReader {
@@ -663,11 +683,17 @@ export const MICRO_STEPPED: Record<string, number> = {
  * execution it was (a taken branch, a leaf-crossing access, a backward copy
  * chunk...). Used to pick vectors and to assert coverage.
  */
+const MOVES = new Set(["br", "br_if", "br_table", "return", "return_if", "call", "call_indirect"]);
+
 export function classifyStep(s: StepInfo): string {
   if (s.statusBefore !== "running") return `terminal:${s.statusBefore}`;
   if (s.statusAfter === "trapped") return `trap:${s.trap}`;
   if (s.statusAfter === "finished") return "finish";
   const suffix = s.statusAfter === "out_of_steps" ? " -> out_of_steps" : "";
+  // Moves of many values: an unstash step runs no instruction; the others stay on theirs.
+  if (s.mp === 0 && s.auxLen > 0) return `unstash${suffix}`;
+  const stays = s.pcAfter === s.pc && s.depthAfter === s.depthBefore;
+  if (MOVES.has(s.op) && (s.mp > 0 || stays)) return `micro-step${s.mp === 0 ? " (first)" : stays ? "" : " (last)"}${suffix}`;
   const [x, y, z] = s.args;
   const ls = LOAD_STORE[s.op];
   if (ls) {

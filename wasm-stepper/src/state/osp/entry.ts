@@ -6,8 +6,8 @@ import * as Op from "../../ir/opcodes.ts";
 import { OPCODE_FAMILIES } from "../../ir/opcodes.ts";
 import { STATUS_CODE, TRAP_CODE, cloneHeader, type Header } from "../header.ts";
 import { ProofError } from "../errors.ts";
-import { StepState, Trap, type WitnessSource } from "./state.ts";
-import { executeControl } from "./control.ts";
+import { StepState, Trap, type WitnessSource } from "./step-state.ts";
+import { executeControl, unstash } from "./control.ts";
 import { executeMemory } from "./memory.ts";
 import { executeNumeric } from "./numeric.ts";
 import { executeBulk, executeHost } from "./host.ts";
@@ -17,6 +17,11 @@ export function executeStep(pre: Header, w: WitnessSource): Header {
   const m = new StepState(pre, w);
   const h = m.h;
   if (h.status !== STATUS_CODE.running) return cloneHeader(pre);
+  if (h.mp === 0 && h.auxLen > 0) {
+    // A pending unstash (spec/EXECUTION.md section 5, "Moves of many values"): no instruction runs.
+    unstash(m);
+    return finishStep(m, pre);
+  }
   const [op, a, b, c] = m.readInstruction(h.pc);
   try {
     switch (OPCODE_FAMILIES[op]) {
@@ -34,7 +39,8 @@ export function executeStep(pre: Header, w: WitnessSource): Header {
         executeNumeric(m, op);
         break;
       case "bulk":
-        executeBulk(m, op, a);
+        // The segment index is an unsigned u32 immediate (as the Solidity side reads it).
+        executeBulk(m, op, a >>> 0);
         break;
       case "host":
         executeHost(m, op);
@@ -51,6 +57,12 @@ export function executeStep(pre: Header, w: WitnessSource): Header {
     t.steps = pre.steps + 1;
     return t;
   }
+  return finishStep(m, pre);
+}
+
+/** Settles the top operand and counts the step. */
+function finishStep(m: StepState, pre: Header): Header {
+  const h = m.h;
   m.settle();
   h.steps = pre.steps + 1;
   if (h.status === STATUS_CODE.running && h.steps === h.maxSteps) h.status = STATUS_CODE.out_of_steps;

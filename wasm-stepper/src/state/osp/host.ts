@@ -4,7 +4,8 @@
  */
 import * as Op from "../../ir/opcodes.ts";
 import { H, ZERO32, depthFor, inputDepth } from "../header.ts";
-import { StepState, Trap } from "./state.ts";
+import { StepState, Trap } from "./step-state.ts";
+import { firstChunk, lastChunk } from "../../micro.ts";
 
 /** Micro-stepped bulk instructions and segment drops (EXECUTION.md section 5). */
 export function executeBulk(m: StepState, op: number, seg: number): void {
@@ -18,33 +19,37 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
     h.pc++;
     return;
   }
-  const n = Number(m.pop());
-  const s = Number(m.pop());
-  const d = Number(m.pop());
+  // The popped operands are exact (bigint): the range checks come first, then
+  // every position is below 2^33 and a plain number.
+  const N = m.pop();
+  const S = m.pop();
+  const D = m.pop();
   const done = () => {
     h.pc++;
   };
+  const memBytes = BigInt(m.memBytes());
   if (op === Op.MEMORY_FILL) {
     // Operands: d, s = fill value, n.
-    if (d + n > m.memBytes()) throw new Trap("out_of_bounds_memory");
-    if (n === 0) return done();
-    const cnt = Math.min(n, 32 - (d % 32));
+    if (D + N > memBytes) throw new Trap("out_of_bounds_memory");
+    if (N === 0n) return done();
+    const [d, n, s] = [Number(D), Number(N), Number(S & 0xffn)];
+    const cnt = firstChunk(d, d, n);
     const it = m.readMemLeaf(Math.floor(d / 32));
     const leaf = it.leaf.slice();
-    leaf.fill(s & 0xff, d % 32, (d % 32) + cnt);
+    leaf.fill(s, d % 32, (d % 32) + cnt);
     m.writeMemLeaf(Math.floor(d / 32), it, leaf);
     if (n === cnt) return done();
     m.push(BigInt(d + cnt));
-    m.push(BigInt(s));
+    m.push(S);
     m.push(BigInt(n - cnt));
     return;
   }
   if (op === Op.MEMORY_COPY) {
-    const len = m.memBytes();
-    if (s + n > len || d + n > len) throw new Trap("out_of_bounds_memory");
-    if (n === 0) return done();
+    if (S + N > memBytes || D + N > memBytes) throw new Trap("out_of_bounds_memory");
+    if (N === 0n) return done();
+    const [d, s, n] = [Number(D), Number(S), Number(N)];
     const fwd = d <= s;
-    const cnt = fwd ? Math.min(n, 32 - (d % 32), 32 - (s % 32)) : Math.min(n, ((d + n - 1) % 32) + 1, ((s + n - 1) % 32) + 1);
+    const cnt = fwd ? firstChunk(d, s, n) : lastChunk(d, s, n);
     const src = fwd ? s : s + n - cnt;
     const dst = fwd ? d : d + n - cnt;
     const bytes = m.readMemLeaf(Math.floor(src / 32)).leaf.slice(src % 32, (src % 32) + cnt);
@@ -60,9 +65,10 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
   }
   if (op === Op.MEMORY_INIT) {
     const sg = m.readSegment("data", seg);
-    if (s + n > sg.len || d + n > m.memBytes()) throw new Trap("out_of_bounds_memory");
-    if (n === 0) return done();
-    const cnt = Math.min(n, 32 - (d % 32), 32 - (s % 32));
+    if (S + N > BigInt(sg.len) || D + N > memBytes) throw new Trap("out_of_bounds_memory");
+    if (N === 0n) return done();
+    const [d, s, n] = [Number(D), Number(S), Number(N)];
+    const cnt = firstChunk(d, s, n);
     const dl = m.readLeaf("dataLeaf", Math.floor(s / 32), depthFor(Math.ceil(sg.len / 32)), sg.root, seg);
     const bytes = dl.leaf.slice(s % 32, (s % 32) + cnt);
     const it = m.readMemLeaf(Math.floor(d / 32));
@@ -76,9 +82,11 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
     return;
   }
   const tdepth = depthFor(h.tableSize);
+  const tableSize = BigInt(h.tableSize);
   if (op === Op.TABLE_COPY) {
-    if (s + n > h.tableSize || d + n > h.tableSize) throw new Trap("out_of_bounds_table");
-    if (n === 0) return done();
+    if (S + N > tableSize || D + N > tableSize) throw new Trap("out_of_bounds_table");
+    if (N === 0n) return done();
+    const [d, s, n] = [Number(D), Number(S), Number(N)];
     const fwd = d <= s;
     const src = fwd ? s : s + n - 1;
     const dst = fwd ? d : d + n - 1;
@@ -93,8 +101,9 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
   }
   // TABLE_INIT
   const sg = m.readSegment("elem", seg);
-  if (s + n > sg.len || d + n > h.tableSize) throw new Trap("out_of_bounds_table");
-  if (n === 0) return done();
+  if (S + N > BigInt(sg.len) || D + N > tableSize) throw new Trap("out_of_bounds_table");
+  if (N === 0n) return done();
+  const [d, s, n] = [Number(D), Number(S), Number(N)];
   const v = m.readLeaf("elemLeaf", s, depthFor(sg.len), sg.root, seg).leaf;
   const it = m.readLeaf("table", d, tdepth, h.tableRoot);
   h.tableRoot = m.writeLeaf("table", d, it, v);
@@ -114,16 +123,17 @@ export function executeHost(m: StepState, op: number): void {
     return;
   }
   if (op === Op.HOST_INPUT_READ) {
-    const n = Number(m.pop());
-    const off = Number(m.pop());
-    const d = Number(m.pop());
-    if (off + n > h.inputLength) throw new Trap("input_out_of_bounds");
-    if (d + n > m.memBytes()) throw new Trap("out_of_bounds_memory");
-    if (n === 0) {
+    const N = m.pop();
+    const OFF = m.pop();
+    const D = m.pop();
+    if (OFF + N > BigInt(h.inputLength)) throw new Trap("input_out_of_bounds");
+    if (D + N > BigInt(m.memBytes())) throw new Trap("out_of_bounds_memory");
+    if (N === 0n) {
       h.pc++;
       return;
     }
-    const cnt = Math.min(n, 32 - (d % 32), 32 - (off % 32));
+    const [n, off, d] = [Number(N), Number(OFF), Number(D)];
+    const cnt = firstChunk(d, off, n);
     const il = m.readLeaf("input", Math.floor(off / 32), inputDepth(h.inputLength), h.inputRoot);
     const bytes = il.leaf.slice(off % 32, (off % 32) + cnt);
     const it = m.readMemLeaf(Math.floor(d / 32));
@@ -140,16 +150,17 @@ export function executeHost(m: StepState, op: number): void {
     return;
   }
   // HOST_OUTPUT_WRITE
-  const n = Number(m.pop());
-  const src = Number(m.pop());
-  if (src + n > m.memBytes()) throw new Trap("out_of_bounds_memory");
-  if (h.outputLength + n > h.maxOutputBytes) throw new Trap("output_limit");
-  if (n === 0) {
+  const N = m.pop();
+  const SRC = m.pop();
+  if (SRC + N > BigInt(m.memBytes())) throw new Trap("out_of_bounds_memory");
+  if (BigInt(h.outputLength) + N > BigInt(h.maxOutputBytes)) throw new Trap("output_limit");
+  if (N === 0n) {
     h.pc++;
     return;
   }
+  const [n, src] = [Number(N), Number(SRC)];
   const o = h.outputLength;
-  const cnt = Math.min(n, 32 - (src % 32), 32 - (o % 32));
+  const cnt = firstChunk(o, src, n);
   const bytes = m.readMemLeaf(Math.floor(src / 32)).leaf.slice(src % 32, (src % 32) + cnt);
   const partial = h.outputPartial.slice();
   partial.set(bytes, o % 32);

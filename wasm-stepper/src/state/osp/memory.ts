@@ -3,7 +3,7 @@
  */
 import * as Op from "../../ir/opcodes.ts";
 import { ProofError } from "../errors.ts";
-import { MASK32, StepState, Trap } from "./state.ts";
+import { MASK32, StepState, Trap } from "./step-state.ts";
 
 /** Reads `size` bytes little-endian at `ea` (within memory: checked by the caller). */
 export function loadBytes(m: StepState, ea: number, size: number): bigint {
@@ -69,11 +69,11 @@ export function executeMemory(m: StepState, op: number, a: number): void {
       h.pc++;
       return;
     case Op.MEMORY_GROW: {
-      const delta = Number(m.pop());
+      const delta = m.pop();
       const old = h.memoryPages;
-      if (old + delta > h.maxMemoryPages) m.push(MASK32);
+      if (BigInt(old) + delta > BigInt(h.maxMemoryPages)) m.push(MASK32);
       else {
-        h.memoryPages = old + delta;
+        h.memoryPages = old + Number(delta);
         m.push(BigInt(old));
       }
       h.pc++;
@@ -85,8 +85,9 @@ export function executeMemory(m: StepState, op: number, a: number): void {
     const [size, signed, is64, store] = mem;
     let v = 0n;
     if (store) v = m.pop();
-    const ea = Number(m.pop()) + (a >>> 0);
-    if (ea + size > m.memBytes()) throw new Trap("out_of_bounds_memory");
+    const addr = m.pop() + BigInt(a >>> 0);
+    if (addr + BigInt(size) > BigInt(m.memBytes())) throw new Trap("out_of_bounds_memory");
+    const ea = Number(addr);
     if (store) storeBytes(m, ea, size, v);
     else {
       let x = loadBytes(m, ea, size);

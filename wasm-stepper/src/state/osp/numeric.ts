@@ -4,7 +4,7 @@
 import * as Op from "../../ir/opcodes.ts";
 import { OPCODE_NAMES } from "../../ir/opcodes.ts";
 import { ProofError } from "../errors.ts";
-import { StepState, Trap } from "./state.ts";
+import { StepState, Trap } from "./step-state.ts";
 import type { TrapCode } from "../../types.ts";
 
 /** Executes a numeric instruction. */

@@ -4,7 +4,7 @@
  * same role; the families of instructions are in control.ts, memory.ts,
  * numeric.ts and host.ts, and entry.ts dispatches to them.
  */
-import { H, ZERO32, cloneHeader, depthFor, memoryDepth, readWord, segmentLeaf, TAG, Z, type Header } from "../header.ts";
+import { H, PAGE_BYTES, ZERO32, cloneHeader, depthFor, memoryDepth, readWord, segmentLeaf, TAG, Z, type Header } from "../header.ts";
 import { ProofError } from "../errors.ts";
 import type { TrapCode } from "../../types.ts";
 
@@ -29,11 +29,13 @@ export interface SegmentItem extends MerkleItem {
   root: Uint8Array;
   len: number;
 }
-export type TreeKind = "code" | "locals" | "globals" | "memory" | "table" | "funcs" | "data" | "elem" | "dataLeaf" | "elemLeaf" | "input";
+export type TreeKind = "code" | "locals" | "globals" | "memory" | "table" | "funcs" | "data" | "elem" | "dataLeaf" | "elemLeaf" | "input" | "pending";
 
 /** Where the items of a step come from: a proof (verify) or a machine (prove). */
 export interface WitnessSource {
   operand(): OperandItem;
+  /** A value popped from the aux chain (spec/STATE.md section 2, "Micro-steps"). */
+  auxOperand(): OperandItem;
   merkle(kind: TreeKind, index: number, depth: number, seg?: number): MerkleItem;
   segment(kind: "data" | "elem", index: number, depth: number): SegmentItem;
   frame(): FrameItem;
@@ -41,7 +43,7 @@ export interface WitnessSource {
   written(kind: TreeKind, index: number, leaf: Uint8Array): void;
 }
 
-export const PAGE = 65536;
+export const PAGE = PAGE_BYTES;
 export const MASK32 = 0xffffffffn;
 export const MASK64 = (1n << 64n) - 1n;
 
@@ -123,15 +125,16 @@ export class StepState {
     const h = this.h;
     if (this.height() <= 0) throw new ProofError("StackUnderflow", `pop from an empty operand stack`);
     h.sp--;
+    // A value slot is 64 bits: a wider word (only in a crafted chain) is used as its low 64 bits.
     if (this.topValid) {
       this.topValid = false;
-      return h.top;
+      return h.top & MASK64;
     }
     const it = this.w.operand();
     if (!eq(H(it.beneath, it.value), h.operands)) throw new ProofError("BadOperandProof", `operand ${this.popped} does not match the operand stack hash`);
     this.popped++;
     h.operands = it.beneath;
-    return readWord(it.value);
+    return readWord(it.value) & MASK64;
   }
 
   push(v: bigint): void {
@@ -159,6 +162,20 @@ export class StepState {
     h.top = readWord(it.value);
   }
 
+  /** Pops a value from the aux chain: (value, hash beneath) from the witness, checked against h.aux. */
+  auxPop(): bigint {
+    const h = this.h;
+    const it = this.w.auxOperand();
+    if (!eq(H(it.beneath, it.value), h.aux)) throw new ProofError("BadOperandProof", `aux value does not match the aux chain`);
+    h.aux = it.beneath;
+    return readWord(it.value) & MASK64;
+  }
+
+  /** Pushes a value on the aux chain. */
+  auxPush(v: bigint): void {
+    this.h.aux = H(this.h.aux, valueWord(v));
+  }
+
   /** Reads a leaf of a tree and checks it against `root`; returns the item for a later write. */
   readLeaf(kind: TreeKind, index: number, depth: number, root: Uint8Array, seg?: number): MerkleItem {
     const it = this.w.merkle(kind, index, depth, seg);
@@ -176,6 +193,7 @@ export class StepState {
   readSegment(kind: "data" | "elem", index: number): SegmentItem {
     const h = this.h;
     const n = kind === "data" ? h.nData : h.nElem;
+    if (index >= n) throw new ProofError("SegmentOutOfRange", `${kind} segment ${index} is outside the module (${n} segments)`);
     const root = kind === "data" ? h.dataRoot : h.elemRoot;
     const depth = depthFor(n);
     const it = this.w.segment(kind, index, depth);

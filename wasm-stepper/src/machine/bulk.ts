@@ -1,0 +1,191 @@
+/**
+ * The interpreter's rare and micro-stepped instructions (spec/EXECUTION.md section 5):
+ * bulk memory and table operations and the host API, out of the dispatch loop.
+ */
+import * as Op from "../ir/opcodes.ts";
+import { StepperError } from "../errors.ts";
+import type { Machine } from "../machine.ts";
+import { firstChunk, lastChunk } from "../micro.ts";
+import type { TrapCode } from "../types.ts";
+
+const EMPTY = new Uint8Array(0);
+const EMPTY32 = new Int32Array(0);
+
+/** Rare and micro-stepped instructions (EXECUTION.md section 5). Uses m.pc/m.sp. */
+export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
+  const code = m.cm.code;
+  switch (op) {
+    case Op.HOST_INPUT_SIZE:
+    case Op.HOST_INPUT_READ:
+    case Op.HOST_OUTPUT_WRITE:
+      return host(m, op);
+    case Op.MEMORY_FILL: {
+      const S = m.stack32;
+      const b = (m.sp - 3) << 1;
+      const d = S[b]! >>> 0;
+      const val = S[b + 2]!;
+      const n = S[b + 4]! >>> 0;
+      if (d + n > m.memory.length) return "out_of_bounds_memory";
+      if (n === 0) return finishBulk(m, 3);
+      const c = firstChunk(d, d, n);
+      m.memory.fill(val & 0xff, d, d + c);
+      m.markDirty(d, c);
+      if (n === c) return finishBulk(m, 3);
+      S[b] = d + c;
+      S[b + 4] = n - c;
+      return undefined;
+    }
+    case Op.MEMORY_COPY: {
+      const S = m.stack32;
+      const b = (m.sp - 3) << 1;
+      const d = S[b]! >>> 0;
+      const s = S[b + 2]! >>> 0;
+      const n = S[b + 4]! >>> 0;
+      const len = m.memory.length;
+      if (s + n > len || d + n > len) return "out_of_bounds_memory";
+      if (n === 0) return finishBulk(m, 3);
+      if (d <= s) {
+        const c = firstChunk(d, s, n);
+        m.memory.copyWithin(d, s, s + c);
+        m.markDirty(d, c);
+        if (n === c) return finishBulk(m, 3);
+        S[b] = d + c;
+        S[b + 2] = s + c;
+        S[b + 4] = n - c;
+      } else {
+        // Backward: the last chunk first, so an overlapping copy reads bytes not yet overwritten.
+        const de = d + n;
+        const se = s + n;
+        const c = lastChunk(d, s, n);
+        m.memory.copyWithin(de - c, se - c, se);
+        m.markDirty(de - c, c);
+        if (n === c) return finishBulk(m, 3);
+        S[b + 4] = n - c;
+      }
+      return undefined;
+    }
+    case Op.MEMORY_INIT: {
+      const seg = code[i + 1]!;
+      const S = m.stack32;
+      const b = (m.sp - 3) << 1;
+      const d = S[b]! >>> 0;
+      const s = S[b + 2]! >>> 0;
+      const n = S[b + 4]! >>> 0;
+      const data = m.dataDropped[seg] ? EMPTY : m.dataSegs[seg]!;
+      if (s + n > data.length || d + n > m.memory.length) return "out_of_bounds_memory";
+      if (n === 0) return finishBulk(m, 3);
+      const c = firstChunk(d, s, n);
+      m.memory.set(data.subarray(s, s + c), d);
+      m.markDirty(d, c);
+      if (n === c) return finishBulk(m, 3);
+      S[b] = d + c;
+      S[b + 2] = s + c;
+      S[b + 4] = n - c;
+      return undefined;
+    }
+    case Op.DATA_DROP:
+      m.dataDropped[code[i + 1]!] = 1;
+      m.segmentsDirty = true;
+      m.pc++;
+      return undefined;
+    case Op.ELEM_DROP:
+      m.elemDropped[code[i + 1]!] = 1;
+      m.segmentsDirty = true;
+      m.pc++;
+      return undefined;
+    case Op.TABLE_COPY: {
+      const S = m.stack32;
+      const b = (m.sp - 3) << 1;
+      const d = S[b]! >>> 0;
+      const s = S[b + 2]! >>> 0;
+      const n = S[b + 4]! >>> 0;
+      const T = m.table;
+      if (s + n > T.length || d + n > T.length) return "out_of_bounds_table";
+      if (n === 0) return finishBulk(m, 3);
+      if (d <= s) {
+        T[d] = T[s]!;
+        m.tableDirty = true;
+        S[b] = d + 1;
+        S[b + 2] = s + 1;
+      } else T[d + n - 1] = T[s + n - 1]!;
+      m.tableDirty = true;
+      if (n === 1) return finishBulk(m, 3);
+      S[b + 4] = n - 1;
+      return undefined;
+    }
+    case Op.TABLE_INIT: {
+      const seg = code[i + 1]!;
+      const S = m.stack32;
+      const b = (m.sp - 3) << 1;
+      const d = S[b]! >>> 0;
+      const s = S[b + 2]! >>> 0;
+      const n = S[b + 4]! >>> 0;
+      const elems = m.elemDropped[seg] ? EMPTY32 : m.elemSegs[seg]!;
+      if (s + n > elems.length || d + n > m.table.length) return "out_of_bounds_table";
+      if (n === 0) return finishBulk(m, 3);
+      m.table[d] = elems[s]!;
+      m.tableDirty = true;
+      if (n === 1) return finishBulk(m, 3);
+      S[b] = d + 1;
+      S[b + 2] = s + 1;
+      S[b + 4] = n - 1;
+      return undefined;
+    }
+    case Op.BR_TABLE_ENTRY:
+      throw new StepperError("invalid", `internal error: br_table entry executed at pc ${m.pc}`);
+    default:
+      throw new StepperError("invalid", `internal error: unknown IR opcode ${op} at pc ${m.pc}`);
+  }
+}
+
+/** Ends a micro-stepped instruction: pops its `n` operands and moves on. */
+export function finishBulk(m: Machine, n: number): undefined {
+  m.sp -= n;
+  m.pc++;
+  return undefined;
+}
+
+/** The host API (EXECUTION.md section 2), micro-stepped by leaf. */
+export function host(m: Machine, op: number): TrapCode | undefined {
+  const S = m.stack32;
+  if (op === Op.HOST_INPUT_SIZE) {
+    const d = m.sp << 1;
+    S[d] = m.input.length;
+    S[d + 1] = 0;
+    m.sp++;
+    m.pc++;
+    return undefined;
+  }
+  if (op === Op.HOST_INPUT_READ) {
+    const b = (m.sp - 3) << 1;
+    const d = S[b]! >>> 0;
+    const off = S[b + 2]! >>> 0;
+    const n = S[b + 4]! >>> 0;
+    if (off + n > m.input.length) return "input_out_of_bounds";
+    if (d + n > m.memory.length) return "out_of_bounds_memory";
+    if (n === 0) return finishBulk(m, 3);
+    const c = firstChunk(d, off, n);
+    m.memory.set(m.input.subarray(off, off + c), d);
+    m.markDirty(d, c);
+    if (n === c) return finishBulk(m, 3);
+    S[b] = d + c;
+    S[b + 2] = off + c;
+    S[b + 4] = n - c;
+    return undefined;
+  }
+  const b = (m.sp - 2) << 1;
+  const src = S[b]! >>> 0;
+  const n = S[b + 2]! >>> 0;
+  if (src + n > m.memory.length) return "out_of_bounds_memory";
+  if (m.outputLength + n > m.limits.maxOutputBytes) return "output_limit";
+  if (n === 0) return finishBulk(m, 2);
+  const o = m.outputLength;
+  const c = firstChunk(o, src, n);
+  if (o + c > m.output.length) m.growOutput(o + c);
+  m.output.set(m.memory.subarray(src, src + c), o);
+  m.outputLength = o + c;
+  if (n === c) return finishBulk(m, 2);
+  S[b] = src + c;
+  S[b + 2] = n - c;
+  return undefined;
+}
