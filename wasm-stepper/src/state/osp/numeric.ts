@@ -2,7 +2,7 @@
  * i32 and i64 arithmetic, comparisons and conversions. Twin of OneStepProverNumeric.sol.
  */
 import * as Op from "../../ir/opcodes.ts";
-import { OPCODE_NAMES } from "../../ir/opcodes.ts";
+import { OPCODE_BITS, OPCODE_NAMES, OPCODE_OPERATORS } from "../../ir/opcodes.ts";
 import { ProofError } from "../errors.ts";
 import { StepState, Trap } from "./step-state.ts";
 import type { TrapCode } from "../../types.ts";
@@ -91,11 +91,10 @@ const NUMERIC: Map<number, { arity: number; fn: NumFn }> = new Map();
 {
   const ops32 = intOps(32);
   const ops64 = intOps(64);
-  OPCODE_NAMES.forEach((name, op) => {
-    const m = /^(i32|i64)\.(.+)$/.exec(name);
-    if (!m || /(load|store)/.test(name) || name.endsWith(".const")) return;
-    const table = m[1] === "i32" ? ops32 : ops64;
-    const e = table[m[2]!];
+  // spec/opcodes.json names each numeric opcode's operator and width (as the Solidity generator reads them).
+  OPCODE_OPERATORS.forEach((operator, op) => {
+    if (!operator) return;
+    const e = (OPCODE_BITS[op] === 32 ? ops32 : ops64)[operator];
     if (e) NUMERIC.set(op, { arity: e[0], fn: e[1] });
   });
   NUMERIC.set(Op.I32_WRAP_I64, { arity: 1, fn: ([x]) => u(32, x!) });
