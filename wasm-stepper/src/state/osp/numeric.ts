@@ -4,11 +4,11 @@
 import * as Op from "../../ir/opcodes.ts";
 import { OPCODE_BITS, OPCODE_NAMES, OPCODE_OPERATORS } from "../../ir/opcodes.ts";
 import { ProofError } from "../errors.ts";
-import { StepState, Trap } from "./step-state.ts";
+import { StepState } from "./step-state.ts";
 import type { TrapCode } from "../../types.ts";
 
-/** Executes a numeric instruction. */
-export function executeNumeric(m: StepState, op: number): void {
+/** Executes a numeric instruction; returns its trap code, if it traps. */
+export function executeNumeric(m: StepState, op: number): TrapCode | undefined {
   const h = m.h;
   const num = numeric(op);
   if (num) {
@@ -16,7 +16,7 @@ export function executeNumeric(m: StepState, op: number): void {
     for (let k = 0; k < num.arity; k++) args.push(m.pop());
     args.reverse();
     const r = num.fn(args);
-    if (typeof r === "string") throw new Trap(r);
+    if (typeof r === "string") return r;
     m.push(r);
     h.pc++;
     return;
