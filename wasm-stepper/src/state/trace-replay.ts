@@ -73,18 +73,6 @@ export function storeSnapshot(s: MachineSnapshot, prev: StoredSnapshot | undefin
   return { snap: { steps: s.steps, state, pages, memoryLength: memory.length, leavesChanged }, newBytes };
 }
 
-/** The dirty-list interface of the Machine that lets a commitment skip a full memory rebuild. */
-interface DirtyListMachine {
-  allDirty: boolean;
-  dirtyList: Int32Array;
-  dirtyCount: number;
-}
-
-function hasDirtyList(m: Machine): m is Machine & DirtyListMachine {
-  const x = m as unknown as Partial<DirtyListMachine>;
-  return typeof x.allDirty === "boolean" && x.dirtyList instanceof Int32Array && typeof x.dirtyCount === "number";
-}
-
 /** Counters of what a Replayer did (for benchmarks and tests). */
 export interface ReplayStats {
   /** Steps executed. */
@@ -196,11 +184,11 @@ export class Replayer {
     // Incremental only if the commitment's tree describes the machine's memory
     // (up to the pending dirty marks) and memory does not shrink (the tree
     // assumes leaves past the memory's end are zero).
-    const incremental = this.hashed && hasDirtyList(m) && !m.allDirty && len >= m.memory.length;
+    const incremental = this.hashed && !m.changes.allDirty && len >= m.memory.length;
     let n = 0;
     if (incremental) {
       const cur = m.memory;
-      const pending = m as Machine & DirtyListMachine;
+      const pending = m.changes;
       for (let k = 0; k < pending.dirtyCount; k++) n = this.pushChanged(n, pending.dirtyList[k]!);
       const a = new Int32Array(cur.buffer, cur.byteOffset, cur.length >>> 2);
       const b = new Int32Array(mem.buffer, mem.byteOffset, mem.length >>> 2);
@@ -225,8 +213,7 @@ export class Replayer {
     m.restore({ ...snap.state, memory: mem });
     this.stats.restores++;
     if (incremental) {
-      const dm = m as Machine & DirtyListMachine;
-      dm.allDirty = false;
+      m.changes.allDirty = false;
       for (let k = 0; k < n; k++) m.markDirty(this.changed[k]! * LEAF_SIZE, LEAF_SIZE);
       this.stats.incrementalRestores++;
       this.stats.restoredLeaves += n;
