@@ -18,7 +18,7 @@ export const CONSTANTS_PATH = join(PKG, "src", "generated", "Constants.sol");
 
 interface OpcodeSpec {
   version: number;
-  opcodes: { op: number; name: string; family: string; wasm: string | null; imm: string[] }[];
+  opcodes: { op: number; name: string; family: string; wasm: string | null; imm: string[]; operator?: string; bits?: number }[];
 }
 interface StateSpec {
   version: number;
@@ -89,15 +89,14 @@ export function generateConstants(): string {
   s += "}\n\n";
 
   // ---- numeric operator table: the part of the name after "i32."/"i64.", as numeric.ts keys its table
-  const numericFamilies = new Set(["i32", "i64"]);
+  // (spec/opcodes.json `operator` and `bits`, the fields numeric.ts keys on too)
   const kinds: string[] = [];
   const kindOf = new Map<number, { kind: number; bits: number }>();
   for (const o of ops.opcodes) {
-    if (!numericFamilies.has(o.family)) continue;
-    const m = /^(i32|i64)\.(.+)$/.exec(o.name);
-    if (!m) throw new Error(`numeric opcode ${o.name} has no i32./i64. prefix`);
-    if (!kinds.includes(m[2]!)) kinds.push(m[2]!);
-    kindOf.set(o.op, { kind: kinds.indexOf(m[2]!) + 1, bits: m[1] === "i64" ? 64 : 32 });
+    if (o.operator === undefined) continue;
+    if (o.bits !== 32 && o.bits !== 64) throw new Error(`numeric opcode ${o.name} has no operand width (bits 32 or 64)`);
+    if (!kinds.includes(o.operator)) kinds.push(o.operator);
+    kindOf.set(o.op, { kind: kinds.indexOf(o.operator) + 1, bits: o.bits });
   }
   if (kinds.length >= 128) throw new Error("too many numeric operator kinds for a 7-bit field");
   const tableWords = Math.ceil(ops.opcodes.length / 32);

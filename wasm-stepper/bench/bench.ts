@@ -615,10 +615,7 @@ function dirtyLeavesPerStride(w: Workload, cm: CompiledModule, stride: number): 
   let n = 0;
   while (m.status === "running") {
     m.runTo(m.steps + stride);
-    const counted = (m as unknown as { dirtyCount?: unknown }).dirtyCount;
-    let d = 0;
-    if (typeof counted === "number") d = counted;
-    else for (let i = 0; i < m.dirty.length; i++) d += m.dirty[i] !== 0 ? 1 : 0;
+    const d = m.changes.dirtyCount;
     total += d;
     max = Math.max(max, d);
     n++;

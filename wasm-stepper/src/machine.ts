@@ -61,21 +61,8 @@ export class Machine {
   elemDropped: Uint8Array;
   output: Uint8Array = new Uint8Array(256);
   outputLength = 0;
-  /**
-   * Bumped whenever the output restarts or is replaced (a new invocation, a restore): the state
-   * commitment refolds its output accumulator then, whatever the lengths.
-   */
-  outputEpoch = 0;
-  /**
-   * One byte per 32-byte memory leaf, set by every write since the state
-   * commitment last looked (src/state/commit.ts clears it).
-   */
-  dirty: Uint8Array;
-  /** The leaves flagged in `dirty`, in the order first written: dirtyList[0, dirtyCount). */
-  dirtyList: Int32Array;
-  dirtyCount = 0;
-  /** Set when the whole memory must be rehashed (new machine, restore). */
-  allDirty = true;
+  /** What changed since the state commitment last looked (src/state/commit.ts reads and clears it). */
+  readonly changes: ChangeMarks;
   /**
    * The pages that may hold non-zero bytes besides those of the leaves in the
    * dirty list (one byte a page, 1 = may): the data segments' pages, the pages
@@ -84,14 +71,6 @@ export class Machine {
    * read only these pages.
    */
   memoryPagesHint: Uint8Array | undefined;
-  /** Lowest frame depth reached since the state commitment last looked. */
-  minDepth = 0;
-  /** Set when the table changed since the state commitment last looked. */
-  tableDirty = true;
-  /** Set when a data or element segment was dropped since the state commitment last looked. */
-  segmentsDirty = true;
-  /** The state commitment the change marks above serve (src/state/commit.ts). */
-  commitOwner: unknown;
 
   /**
    * The micro-step register (spec/EXECUTION.md section 5, "Moves of many values"):
@@ -150,8 +129,7 @@ export class Machine {
     this.memory = new Uint8Array(inst.pages * PAGE_SIZE);
     this.memoryPagesHint = new Uint8Array(this.maxPages);
     this.view = new DataView(this.memory.buffer);
-    this.dirty = new Uint8Array(this.memory.length / LEAF_SIZE);
-    this.dirtyList = new Int32Array(this.memory.length / LEAF_SIZE);
+    this.changes = new ChangeMarks(this.memory.length / LEAF_SIZE);
     this.globals32 = new Int32Array(m.globals.length * 2);
     this.globals64 = new BigInt64Array(this.globals32.buffer);
     inst.globals.forEach((v, i) => {
@@ -227,11 +205,11 @@ export class Machine {
     this.pc = pc;
     this.fp = 0;
     this.depth = 0;
-    this.minDepth = 0;
+    this.changes.minDepth = 0;
     this.steps = 0;
     this.trap = undefined;
     this.outputLength = 0;
-    this.outputEpoch++;
+    this.changes.outputEpoch++;
     this.resultTypes = results;
     this.mp = 0;
     this.auxLen = 0;
@@ -299,21 +277,21 @@ export class Machine {
     this.view = new DataView(mem.buffer);
     // New leaves are zero, as the tree already assumes: they start clean.
     const d = new Uint8Array(mem.length / LEAF_SIZE);
-    d.set(this.dirty);
-    this.dirty = d;
+    d.set(this.changes.dirty);
+    this.changes.dirty = d;
     const l = new Int32Array(mem.length / LEAF_SIZE);
-    l.set(this.dirtyList.subarray(0, this.dirtyCount));
-    this.dirtyList = l;
+    l.set(this.changes.dirtyList.subarray(0, this.changes.dirtyCount));
+    this.changes.dirtyList = l;
   }
 
   /** Marks the leaves of memory[a, a+n) as written. */
   markDirty(a: number, n: number): void {
     if (n <= 0) return;
-    const d = this.dirty;
+    const d = this.changes.dirty;
     for (let l = a >>> 5, e = (a + n - 1) >>> 5; l <= e; l++) {
       if (d[l] === 0) {
         d[l] = 1;
-        this.dirtyList[this.dirtyCount++] = l;
+        this.changes.dirtyList[this.changes.dirtyCount++] = l;
       }
     }
   }
@@ -343,10 +321,10 @@ export class Machine {
     let mem = this.memory;
     let dv = this.view;
     let memLen = mem.length;
-    let dirty = this.dirty;
-    let dlist = this.dirtyList;
-    let dn = this.dirtyCount;
-    let minDepth = this.minDepth;
+    let dirty = this.changes.dirty;
+    let dlist = this.changes.dirtyList;
+    let dn = this.changes.dirtyCount;
+    let minDepth = this.changes.minDepth;
     let pc = this.pc;
     let sp = this.sp;
     let fp = this.fp;
@@ -787,13 +765,13 @@ export class Machine {
           if (old + delta > this.maxPages) S[t] = -1;
           else {
             if (delta > 0) {
-              this.dirtyCount = dn;
+              this.changes.dirtyCount = dn;
               this.growMemory(old + delta);
               mem = this.memory;
               dv = this.view;
               memLen = mem.length;
-              dirty = this.dirty;
-              dlist = this.dirtyList;
+              dirty = this.changes.dirty;
+              dlist = this.changes.dirtyList;
             }
             S[t] = old;
           }
@@ -1268,7 +1246,7 @@ export class Machine {
           // Micro-stepped and rare instructions: out of the hot switch.
           this.pc = pc;
           this.sp = sp;
-          this.dirtyCount = dn;
+          this.changes.dirtyCount = dn;
           const t = slow(this, code[i]!, i);
           if (t) {
             trap = t;
@@ -1279,15 +1257,15 @@ export class Machine {
           mem = this.memory;
           dv = this.view;
           memLen = mem.length;
-          dirty = this.dirty;
-          dlist = this.dirtyList;
-          dn = this.dirtyCount;
+          dirty = this.changes.dirty;
+          dlist = this.changes.dirtyList;
+          dn = this.changes.dirtyCount;
           break;
         }
       }
     }
-    this.minDepth = minDepth;
-    this.dirtyCount = dn;
+    this.changes.minDepth = minDepth;
+    this.changes.dirtyCount = dn;
     this.pc = pc;
     this.sp = sp;
     this.fp = fp;
@@ -1317,6 +1295,43 @@ export class Machine {
   /** Restores a snapshot taken from a machine of the same compiled module and limits. */
   restore(s: MachineSnapshot): void {
     restore(this, s);
+  }
+}
+
+
+/**
+ * The change marks the state commitment (src/state/commit.ts) reads to rehash only what a
+ * step changed: dirty memory leaves, the lowest frame depth reached, table and segment
+ * changes, output restarts. The interpreter sets them; the commitment clears them.
+ */
+export class ChangeMarks {
+  /**
+   * Bumped whenever the output restarts or is replaced (a new invocation, a restore): the state
+   * commitment refolds its output accumulator then, whatever the lengths.
+   */
+  outputEpoch = 0;
+  /**
+   * One byte per 32-byte memory leaf, set by every write since the state
+   * commitment last looked (src/state/commit.ts clears it).
+   */
+  dirty: Uint8Array;
+  /** The leaves flagged in `dirty`, in the order first written: dirtyList[0, dirtyCount). */
+  dirtyList: Int32Array;
+  dirtyCount = 0;
+  /** Set when the whole memory must be rehashed (new machine, restore). */
+  allDirty = true;
+  /** Lowest frame depth reached since the state commitment last looked. */
+  minDepth = 0;
+  /** Set when the table changed since the state commitment last looked. */
+  tableDirty = true;
+  /** Set when a data or element segment was dropped since the state commitment last looked. */
+  segmentsDirty = true;
+  /** The state commitment the change marks above serve (src/state/commit.ts). */
+  commitOwner: unknown;
+
+  constructor(leaves: number) {
+    this.dirty = new Uint8Array(leaves);
+    this.dirtyList = new Int32Array(leaves);
   }
 }
 

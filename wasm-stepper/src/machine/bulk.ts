@@ -85,12 +85,12 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
     }
     case Op.DATA_DROP:
       m.dataDropped[code[i + 1]!] = 1;
-      m.segmentsDirty = true;
+      m.changes.segmentsDirty = true;
       m.pc++;
       return undefined;
     case Op.ELEM_DROP:
       m.elemDropped[code[i + 1]!] = 1;
-      m.segmentsDirty = true;
+      m.changes.segmentsDirty = true;
       m.pc++;
       return undefined;
     case Op.TABLE_COPY: {
@@ -104,11 +104,11 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
       if (n === 0) return finishBulk(m, 3);
       if (d <= s) {
         T[d] = T[s]!;
-        m.tableDirty = true;
+        m.changes.tableDirty = true;
         S[b] = d + 1;
         S[b + 2] = s + 1;
       } else T[d + n - 1] = T[s + n - 1]!;
-      m.tableDirty = true;
+      m.changes.tableDirty = true;
       if (n === 1) return finishBulk(m, 3);
       S[b + 4] = n - 1;
       return undefined;
@@ -124,7 +124,7 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
       if (s + n > elems.length || d + n > m.table.length) return "out_of_bounds_table";
       if (n === 0) return finishBulk(m, 3);
       m.table[d] = elems[s]!;
-      m.tableDirty = true;
+      m.changes.tableDirty = true;
       if (n === 1) return finishBulk(m, 3);
       S[b] = d + 1;
       S[b + 2] = s + 1;

@@ -151,7 +151,7 @@ export function microReturn(m: Machine, keep: number, repush: boolean): void {
   // The last results moved aside: pop the frame (the results come back in the caller).
   m.mp = 0;
   m.depth--;
-  if (m.depth < m.minDepth) m.minDepth = m.depth;
+  if (m.depth < m.changes.minDepth) m.changes.minDepth = m.depth;
   m.sp = m.fp;
   m.pc = m.frames[m.depth * 3]!;
   m.fp = m.frames[m.depth * 3 + 1]!;

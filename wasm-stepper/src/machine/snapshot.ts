@@ -94,7 +94,7 @@ export function restore(m: Machine, s: MachineSnapshot): void {
   if (m.output.length < s.output.length) m.output = new Uint8Array(Math.max(256, s.output.length));
   m.output.set(s.output);
   m.outputLength = s.output.length;
-  m.outputEpoch++;
+  m.changes.outputEpoch++;
   m.resultTypes = s.resultTypes;
   m.mp = s.mp;
   m.auxLen = s.auxLen;
@@ -102,13 +102,13 @@ export function restore(m: Machine, s: MachineSnapshot): void {
   m.auxFunc = s.auxFunc;
   m.auxSlots = s.aux.slice();
   // Everything may differ from what a state commitment last saw.
-  m.dirty = new Uint8Array(m.memory.length / LEAF_SIZE);
-  m.dirtyList = new Int32Array(m.memory.length / LEAF_SIZE);
-  m.dirtyCount = 0;
-  m.allDirty = true;
+  m.changes.dirty = new Uint8Array(m.memory.length / LEAF_SIZE);
+  m.changes.dirtyList = new Int32Array(m.memory.length / LEAF_SIZE);
+  m.changes.dirtyCount = 0;
+  m.changes.allDirty = true;
+  m.changes.minDepth = 0;
+  m.changes.tableDirty = true;
+  m.changes.segmentsDirty = true;
   m.memoryPagesHint = s.nonZeroPages && new Uint8Array(m.maxPages);
   for (const p of s.nonZeroPages ?? []) m.memoryPagesHint![p] = 1;
-  m.minDepth = 0;
-  m.tableDirty = true;
-  m.segmentsDirty = true;
 }

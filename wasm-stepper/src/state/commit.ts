@@ -422,30 +422,30 @@ export class StateCommitment {
   /** Returns true if the memory root changed. */
   private syncMemory(): boolean {
     const m = this.machine;
-    if (m.allDirty) {
+    if (m.changes.allDirty) {
       // Only the pages that may be non-zero are read: the hint's and the written ones.
       const hint = m.memoryPagesHint;
       let pages: number[] | undefined;
       if (hint) {
-        markPages(hint, m.dirtyList, m.dirtyCount);
+        markPages(hint, m.changes.dirtyList, m.changes.dirtyCount);
         pages = [];
         for (let p = 0; p < hint.length; p++) if (hint[p] === 1) pages.push(p);
       }
       this.mem.build(m.memory, pages);
-      m.dirty.fill(0);
-      m.dirtyCount = 0;
-      m.allDirty = false;
+      m.changes.dirty.fill(0);
+      m.changes.dirtyCount = 0;
+      m.changes.allDirty = false;
       this.memRoot = this.mem.root();
       return true;
     }
-    const n = m.dirtyCount;
+    const n = m.changes.dirtyCount;
     if (n === 0) return false;
-    if (m.memoryPagesHint) markPages(m.memoryPagesHint, m.dirtyList, n);
-    this.mem.updateLeaves(m.memory, m.dirtyList, n);
-    const d = m.dirty;
-    const l = m.dirtyList;
+    if (m.memoryPagesHint) markPages(m.memoryPagesHint, m.changes.dirtyList, n);
+    this.mem.updateLeaves(m.memory, m.changes.dirtyList, n);
+    const d = m.changes.dirty;
+    const l = m.changes.dirtyList;
     for (let k = 0; k < n; k++) d[l[k]!] = 0;
-    m.dirtyCount = 0;
+    m.changes.dirtyCount = 0;
     this.memRoot = this.mem.root();
     return true;
   }
@@ -522,10 +522,10 @@ export class StateCommitment {
   /** Returns true if the frames hash changed. */
   private syncFrames(): boolean {
     const m = this.machine;
-    const from = Math.min(m.minDepth, this.framesPrefix.length - 1);
+    const from = Math.min(m.changes.minDepth, this.framesPrefix.length - 1);
     const before = this.lastFrames;
     if (from === m.depth && this.framesPrefix.length === m.depth + 1) {
-      m.minDepth = m.depth;
+      m.changes.minDepth = m.depth;
       return false;
     }
     this.framesPrefix.length = from + 1;
@@ -536,16 +536,16 @@ export class StateCommitment {
       const rec = frameHash(this.framesPrefix[k]!, m.frames[k * 3]!, fp, nl, this.localsRoot(fp, nl), ops.top, ops.below);
       this.framesPrefix.push(rec);
     }
-    m.minDepth = m.depth;
+    m.changes.minDepth = m.depth;
     this.lastFrames = this.framesPrefix[m.depth]!;
     return before === undefined || !same32(before, this.lastFrames);
   }
 
   private syncTable(): boolean {
     const m = this.machine;
-    if (!m.tableDirty) return false;
+    if (!m.changes.tableDirty) return false;
     this.tableRoot = this.tableTree().root();
-    m.tableDirty = false;
+    m.changes.tableDirty = false;
     return true;
   }
 
@@ -592,8 +592,8 @@ export class StateCommitment {
 
   private syncSegments(): boolean {
     const m = this.machine;
-    if (!m.segmentsDirty && this.dataRoot) return false;
-    m.segmentsDirty = false;
+    if (!m.changes.segmentsDirty && this.dataRoot) return false;
+    m.changes.segmentsDirty = false;
     this.dataRoot = this.segmentTree("data").root();
     this.elemRoot = this.segmentTree("elem").root();
     return true;
@@ -603,12 +603,12 @@ export class StateCommitment {
     const m = this.machine;
     const len = m.outputLength;
     const full = Math.floor(len / 32);
-    if (full < this.accLeaves || this.lastOutputRef !== m.output || this.lastOutputEpoch !== m.outputEpoch) {
+    if (full < this.accLeaves || this.lastOutputRef !== m.output || this.lastOutputEpoch !== m.changes.outputEpoch) {
       // A new invocation (output reset) or a reallocated buffer: refold from the start.
       this.acc = ZERO32;
       this.accLeaves = 0;
       this.lastOutputRef = m.output;
-      this.lastOutputEpoch = m.outputEpoch;
+      this.lastOutputEpoch = m.changes.outputEpoch;
     }
     while (this.accLeaves < full) {
       this.acc = H(this.acc, m.output.subarray(this.accLeaves * 32, this.accLeaves * 32 + 32));
@@ -651,12 +651,12 @@ export class StateCommitment {
    */
   private claimMachine(): void {
     const m = this.machine;
-    if (m.commitOwner === this) return;
-    m.commitOwner = this;
-    m.allDirty = true;
-    m.tableDirty = true;
-    m.segmentsDirty = true;
-    m.minDepth = 0;
+    if (m.changes.commitOwner === this) return;
+    m.changes.commitOwner = this;
+    m.changes.allDirty = true;
+    m.changes.tableDirty = true;
+    m.changes.segmentsDirty = true;
+    m.changes.minDepth = 0;
     this.framesPrefix = [ZERO32];
     this.lastFrames = undefined;
     this.locals = undefined;
@@ -679,7 +679,7 @@ export class StateCommitment {
     if (this.syncMemory()) heapChanged = true;
     if (this.syncTable()) heapChanged = true;
     if (this.syncSegments()) heapChanged = true;
-    if (m.memory.length !== this.heapMemLen || m.outputLength !== this.heapOutLen || this.lastOutputRef !== m.output || this.lastOutputEpoch !== m.outputEpoch) heapChanged = true;
+    if (m.memory.length !== this.heapMemLen || m.outputLength !== this.heapOutLen || this.lastOutputRef !== m.output || this.lastOutputEpoch !== m.changes.outputEpoch) heapChanged = true;
     if (heapChanged) {
       this.heapMemLen = m.memory.length;
       this.heapOutLen = m.outputLength;

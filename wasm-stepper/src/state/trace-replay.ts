@@ -51,7 +51,7 @@ export function possiblyNonZeroPages(m: Machine): number[] | undefined {
   const mark = new Uint8Array(m.memory.length / PAGE_SIZE);
   mark.set(hint.subarray(0, mark.length));
   const shift = Math.log2(PAGE_SIZE / LEAF_SIZE);
-  for (let k = 0; k < m.dirtyCount; k++) mark[m.dirtyList[k]! >>> shift] = 1;
+  for (let k = 0; k < m.changes.dirtyCount; k++) mark[m.changes.dirtyList[k]! >>> shift] = 1;
   const out: number[] = [];
   for (let p = 0; p < mark.length; p++) if (mark[p] === 1) out.push(p);
   return out;
@@ -116,18 +116,6 @@ export function storeSnapshot(
   }
   for (const x of [state.stack, state.frames, state.globals, state.table, state.dataDropped, state.elemDropped, state.output]) newBytes += x.byteLength;
   return { snap: { steps: s.steps, state, pages, memoryLength: memory.length, nonZeroPages, leavesChanged }, newBytes };
-}
-
-/** The dirty-list interface of the Machine that lets a commitment skip a full memory rebuild. */
-interface DirtyListMachine {
-  allDirty: boolean;
-  dirtyList: Int32Array;
-  dirtyCount: number;
-}
-
-function hasDirtyList(m: Machine): m is Machine & DirtyListMachine {
-  const x = m as unknown as Partial<DirtyListMachine>;
-  return typeof x.allDirty === "boolean" && x.dirtyList instanceof Int32Array && typeof x.dirtyCount === "number";
 }
 
 /** Counters of what a Replayer did (for benchmarks and tests). */
@@ -248,11 +236,11 @@ export class Replayer {
     // Incremental only if the commitment's tree describes the machine's memory
     // (up to the pending dirty marks) and memory does not shrink (the tree
     // assumes leaves past the memory's end are zero).
-    const incremental = this.hashed && hasDirtyList(m) && !m.allDirty && len >= m.memory.length;
+    const incremental = this.hashed && !m.changes.allDirty && len >= m.memory.length;
     let n = 0;
     if (incremental) {
       const cur = m.memory;
-      const pending = m as Machine & DirtyListMachine;
+      const pending = m.changes;
       for (let k = 0; k < pending.dirtyCount; k++) n = this.pushChanged(n, pending.dirtyList[k]!);
       const a = new Int32Array(cur.buffer, cur.byteOffset, cur.length / 4 /* not >>> 2: a 4 GiB memory has 2^32 bytes */);
       const b = new Int32Array(mem.buffer, mem.byteOffset, mem.length / 4);
@@ -287,8 +275,7 @@ export class Replayer {
     m.restore({ ...snap.state, memory: mem, nonZeroPages: snap.nonZeroPages });
     this.stats.restores++;
     if (incremental) {
-      const dm = m as Machine & DirtyListMachine;
-      dm.allDirty = false;
+      m.changes.allDirty = false;
       for (let k = 0; k < n; k++) m.markDirty(this.changed[k]! * LEAF_SIZE, LEAF_SIZE);
       this.stats.incrementalRestores++;
       this.stats.restoredLeaves += n;

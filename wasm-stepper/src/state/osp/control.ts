@@ -6,7 +6,8 @@ import * as Op from "../../ir/opcodes.ts";
 import { NULL_FUNC, STATUS_CODE, Z, ZERO32, depthFor, frameHash, readWord } from "../header.ts";
 import { VALUES_PER_STEP as K, VALUES_PER_STEP_LOG2 as K_LOG2, callGroup, isSingleCall, isSingleMove, isSingleReturn } from "../../micro.ts";
 import { ProofError } from "../errors.ts";
-import { MASK64, StepState, Trap, eq, localsRootOf, valueWord } from "./step-state.ts";
+import { StepState, eq, localsRootOf, valueWord } from "./step-state.ts";
+import type { TrapCode } from "../../types.ts";
 
 /** A micro-step register that no step of the instruction can have produced: the proof is rejected. */
 function badMicro(what: string): never {
@@ -21,7 +22,7 @@ function badMicro(what: string): never {
  * values come back from the aux chain in the following steps (unstash). `repush` is
  * the popped condition or br_table index, pushed back while the instruction repeats.
  */
-export function branchTo(m: StepState, target: number, keep: number, drop: number, repush?: bigint): void {
+export function branchTo(m: StepState, target: number, keep: number, drop: number, repush?: bigint): undefined {
   const h = m.h;
   if (isSingleMove(keep, drop)) {
     if (drop > 0) {
@@ -54,7 +55,7 @@ export function branchTo(m: StepState, target: number, keep: number, drop: numbe
 }
 
 /** A pending unstash step (mp = 0, auxLen > 0): up to K values move back from the aux chain. */
-export function unstash(m: StepState): void {
+export function unstash(m: StepState): undefined {
   const h = m.h;
   const n = Math.min(K, h.auxLen);
   for (let k = 0; k < n; k++) m.push(m.auxPop());
@@ -86,7 +87,7 @@ function popFrame(m: StepState): void {
  * otherwise up to K results move to the aux chain a step, the step that moves the
  * last one pops the frame, and the results come back in the caller (unstash).
  */
-export function doReturn(m: StepState, keep: number, repush?: bigint): void {
+export function doReturn(m: StepState, keep: number, repush?: bigint): undefined {
   const h = m.h;
   if (isSingleReturn(keep)) {
     const kept: bigint[] = [];
@@ -120,14 +121,14 @@ function groupRoot(vals: bigint[]): Uint8Array {
  * enters the callee with it. The limits are checked at every step (only the first
  * can fail: nothing they read changes).
  */
-export function doCall(m: StepState, f: number, fn: ReturnType<StepState["readFunc"]>, repush?: bigint): void {
+export function doCall(m: StepState, f: number, fn: ReturnType<StepState["readFunc"]>, repush?: bigint): TrapCode | undefined {
   const h = m.h;
   if (fn.entry === NULL_FUNC) throw new ProofError("HostFunctionCalled", `function ${f} is a host function`);
   const single = isSingleCall(fn.nparams);
   if (!single && (h.mp >= fn.nparams || fn.nlocals < fn.nparams)) badMicro(`progress ${h.mp} of a call with ${fn.nparams} params and ${fn.nlocals} locals`);
   const nfp = h.sp + (single ? 0 : h.mp) - fn.nparams;
-  if (h.depth >= h.maxCallDepth) throw new Trap("call_stack_exhausted");
-  if (nfp + fn.nlocals + fn.maxHeight > h.maxValueStack) throw new Trap("value_stack_exhausted");
+  if (h.depth >= h.maxCallDepth) return "call_stack_exhausted";
+  if (nfp + fn.nlocals + fn.maxHeight > h.maxValueStack) return "value_stack_exhausted";
   let locals: Uint8Array;
   if (single) {
     const params: bigint[] = [];
@@ -167,13 +168,13 @@ export function doCall(m: StepState, f: number, fn: ReturnType<StepState["readFu
 }
 
 
-/** Executes a control, parametric, variable or constant instruction. */
-export function executeControl(m: StepState, op: number, a: number, b: number, c: number): void {
+/** Executes a control, parametric, variable or constant instruction; returns its trap code, if it traps. */
+export function executeControl(m: StepState, op: number, a: number, b: number, c: number): TrapCode | undefined {
   const h = m.h;
   switch (op) {
     // ---- control ----
     case Op.UNREACHABLE:
-      throw new Trap("unreachable");
+      return "unreachable";
     case Op.BR:
       return branchTo(m, a, b, c);
     case Op.BR_IF: {
@@ -205,14 +206,14 @@ export function executeControl(m: StepState, op: number, a: number, b: number, c
       return doCall(m, a, m.readFunc(a));
     case Op.CALL_INDIRECT: {
       const i = m.pop();
-      if (i >= BigInt(h.tableSize)) throw new Trap("out_of_bounds_table");
+      if (i >= BigInt(h.tableSize)) return "out_of_bounds_table";
       const k = Number(i);
       const e = m.readLeaf("table", k, depthFor(h.tableSize), h.tableRoot);
       const fw = readWord(e.leaf);
-      if (fw === BigInt(NULL_FUNC)) throw new Trap("indirect_call_null");
+      if (fw === BigInt(NULL_FUNC)) return "indirect_call_null";
       const f = fw >= BigInt(h.nFuncs) ? h.nFuncs : Number(fw);
       const fn = m.readFunc(f);
-      if (fn.typeId !== b >>> 0) throw new Trap("indirect_call_type_mismatch");
+      if (fn.typeId !== b >>> 0) return "indirect_call_type_mismatch";
       return doCall(m, f, fn, i);
     }
     case Op.FINISH:

@@ -6,7 +6,8 @@ import * as Op from "../../ir/opcodes.ts";
 import { OPCODE_FAMILIES } from "../../ir/opcodes.ts";
 import { STATUS_CODE, TRAP_CODE, cloneHeader, type Header } from "../header.ts";
 import { ProofError } from "../errors.ts";
-import { StepState, Trap, type WitnessSource } from "./step-state.ts";
+import { StepState, type WitnessSource } from "./step-state.ts";
+import type { TrapCode } from "../../types.ts";
 import { executeControl, unstash } from "./control.ts";
 import { executeMemory } from "./memory.ts";
 import { executeNumeric } from "./numeric.ts";
@@ -23,37 +24,36 @@ export function executeStep(pre: Header, w: WitnessSource): Header {
     return finishStep(m, pre);
   }
   const [op, a, b, c] = m.readInstruction(h.pc);
-  try {
-    switch (OPCODE_FAMILIES[op]) {
-      case "control":
-      case "parametric":
-      case "variable":
-      case "const":
-        executeControl(m, op, a, b, c);
-        break;
-      case "memory":
-        executeMemory(m, op, a);
-        break;
-      case "i32":
-      case "i64":
-        executeNumeric(m, op);
-        break;
-      case "bulk":
-        // The segment index is an unsigned u32 immediate (as the Solidity side reads it).
-        executeBulk(m, op, a >>> 0);
-        break;
-      case "host":
-        executeHost(m, op);
-        break;
-      default:
-        throw new ProofError("UnknownOpcode", `unknown opcode ${op}`);
-    }
-  } catch (e) {
-    if (!(e instanceof Trap)) throw e;
+  let trap: TrapCode | undefined;
+  switch (OPCODE_FAMILIES[op]) {
+    case "control":
+    case "parametric":
+    case "variable":
+    case "const":
+      trap = executeControl(m, op, a, b, c);
+      break;
+    case "memory":
+      trap = executeMemory(m, op, a);
+      break;
+    case "i32":
+    case "i64":
+      trap = executeNumeric(m, op);
+      break;
+    case "bulk":
+      // The segment index is an unsigned u32 immediate (as the Solidity side reads it).
+      trap = executeBulk(m, op, a >>> 0);
+      break;
+    case "host":
+      trap = executeHost(m, op);
+      break;
+    default:
+      throw new ProofError("UnknownOpcode", `unknown opcode ${op}`);
+  }
+  if (trap !== undefined) {
     // A trap changes nothing but the status, the trap code and the step count.
     const t = cloneHeader(pre);
     t.status = STATUS_CODE.trapped;
-    t.trap = TRAP_CODE[e.code];
+    t.trap = TRAP_CODE[trap];
     t.steps = pre.steps + 1;
     return t;
   }

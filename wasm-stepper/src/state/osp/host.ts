@@ -4,11 +4,12 @@
  */
 import * as Op from "../../ir/opcodes.ts";
 import { H, ZERO32, depthFor, inputDepth } from "../header.ts";
-import { StepState, Trap } from "./step-state.ts";
+import { StepState } from "./step-state.ts";
+import type { TrapCode } from "../../types.ts";
 import { firstChunk, lastChunk } from "../../micro.ts";
 
 /** Micro-stepped bulk instructions and segment drops (EXECUTION.md section 5). */
-export function executeBulk(m: StepState, op: number, seg: number): void {
+export function executeBulk(m: StepState, op: number, seg: number): TrapCode | undefined {
   const h = m.h;
   if (op === Op.DATA_DROP || op === Op.ELEM_DROP) {
     const kind = op === Op.DATA_DROP ? "data" : "elem";
@@ -24,13 +25,13 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
   const N = m.pop();
   const S = m.pop();
   const D = m.pop();
-  const done = () => {
+  const done = (): undefined => {
     h.pc++;
   };
   const memBytes = BigInt(m.memBytes());
   if (op === Op.MEMORY_FILL) {
     // Operands: d, s = fill value, n.
-    if (D + N > memBytes) throw new Trap("out_of_bounds_memory");
+    if (D + N > memBytes) return "out_of_bounds_memory";
     if (N === 0n) return done();
     const [d, n, s] = [Number(D), Number(N), Number(S & 0xffn)];
     const cnt = firstChunk(d, d, n);
@@ -45,7 +46,7 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
     return;
   }
   if (op === Op.MEMORY_COPY) {
-    if (S + N > memBytes || D + N > memBytes) throw new Trap("out_of_bounds_memory");
+    if (S + N > memBytes || D + N > memBytes) return "out_of_bounds_memory";
     if (N === 0n) return done();
     const [d, s, n] = [Number(D), Number(S), Number(N)];
     const fwd = d <= s;
@@ -65,7 +66,7 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
   }
   if (op === Op.MEMORY_INIT) {
     const sg = m.readSegment("data", seg);
-    if (S + N > BigInt(sg.len) || D + N > memBytes) throw new Trap("out_of_bounds_memory");
+    if (S + N > BigInt(sg.len) || D + N > memBytes) return "out_of_bounds_memory";
     if (N === 0n) return done();
     const [d, s, n] = [Number(D), Number(S), Number(N)];
     const cnt = firstChunk(d, s, n);
@@ -84,7 +85,7 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
   const tdepth = depthFor(h.tableSize);
   const tableSize = BigInt(h.tableSize);
   if (op === Op.TABLE_COPY) {
-    if (S + N > tableSize || D + N > tableSize) throw new Trap("out_of_bounds_table");
+    if (S + N > tableSize || D + N > tableSize) return "out_of_bounds_table";
     if (N === 0n) return done();
     const [d, s, n] = [Number(D), Number(S), Number(N)];
     const fwd = d <= s;
@@ -101,7 +102,7 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
   }
   // TABLE_INIT
   const sg = m.readSegment("elem", seg);
-  if (S + N > BigInt(sg.len) || D + N > tableSize) throw new Trap("out_of_bounds_table");
+  if (S + N > BigInt(sg.len) || D + N > tableSize) return "out_of_bounds_table";
   if (N === 0n) return done();
   const [d, s, n] = [Number(D), Number(S), Number(N)];
   const v = m.readLeaf("elemLeaf", s, depthFor(sg.len), sg.root, seg).leaf;
@@ -115,7 +116,7 @@ export function executeBulk(m: StepState, op: number, seg: number): void {
 
 
 /** The task host API (EXECUTION.md section 2). */
-export function executeHost(m: StepState, op: number): void {
+export function executeHost(m: StepState, op: number): TrapCode | undefined {
   const h = m.h;
   if (op === Op.HOST_INPUT_SIZE) {
     m.push(BigInt(h.inputLength));
@@ -126,8 +127,8 @@ export function executeHost(m: StepState, op: number): void {
     const N = m.pop();
     const OFF = m.pop();
     const D = m.pop();
-    if (OFF + N > BigInt(h.inputLength)) throw new Trap("input_out_of_bounds");
-    if (D + N > BigInt(m.memBytes())) throw new Trap("out_of_bounds_memory");
+    if (OFF + N > BigInt(h.inputLength)) return "input_out_of_bounds";
+    if (D + N > BigInt(m.memBytes())) return "out_of_bounds_memory";
     if (N === 0n) {
       h.pc++;
       return;
@@ -152,8 +153,8 @@ export function executeHost(m: StepState, op: number): void {
   // HOST_OUTPUT_WRITE
   const N = m.pop();
   const SRC = m.pop();
-  if (SRC + N > BigInt(m.memBytes())) throw new Trap("out_of_bounds_memory");
-  if (BigInt(h.outputLength) + N > BigInt(h.maxOutputBytes)) throw new Trap("output_limit");
+  if (SRC + N > BigInt(m.memBytes())) return "out_of_bounds_memory";
+  if (BigInt(h.outputLength) + N > BigInt(h.maxOutputBytes)) return "output_limit";
   if (N === 0n) {
     h.pc++;
     return;

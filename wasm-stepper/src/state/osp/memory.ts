@@ -3,7 +3,8 @@
  */
 import * as Op from "../../ir/opcodes.ts";
 import { ProofError } from "../errors.ts";
-import { MASK32, StepState, Trap } from "./step-state.ts";
+import { MASK32, StepState } from "./step-state.ts";
+import type { TrapCode } from "../../types.ts";
 
 /** Reads `size` bytes little-endian at `ea` (within memory: checked by the caller). */
 export function loadBytes(m: StepState, ea: number, size: number): bigint {
@@ -60,8 +61,8 @@ const MEMORY_OPS: Record<number, [number, boolean, boolean, boolean]> = {
 
 
 
-/** Executes a memory instruction. */
-export function executeMemory(m: StepState, op: number, a: number): void {
+/** Executes a memory instruction; returns its trap code, if it traps. */
+export function executeMemory(m: StepState, op: number, a: number): TrapCode | undefined {
   const h = m.h;
   switch (op) {
     case Op.MEMORY_SIZE:
@@ -86,7 +87,7 @@ export function executeMemory(m: StepState, op: number, a: number): void {
     let v = 0n;
     if (store) v = m.pop();
     const addr = m.pop() + BigInt(a >>> 0);
-    if (addr + BigInt(size) > BigInt(m.memBytes())) throw new Trap("out_of_bounds_memory");
+    if (addr + BigInt(size) > BigInt(m.memBytes())) return "out_of_bounds_memory";
     const ea = Number(addr);
     if (store) storeBytes(m, ea, size, v);
     else {

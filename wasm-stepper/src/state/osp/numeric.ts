@@ -2,13 +2,13 @@
  * i32 and i64 arithmetic, comparisons and conversions. Twin of OneStepProverNumeric.sol.
  */
 import * as Op from "../../ir/opcodes.ts";
-import { OPCODE_NAMES } from "../../ir/opcodes.ts";
+import { OPCODE_BITS, OPCODE_NAMES, OPCODE_OPERATORS } from "../../ir/opcodes.ts";
 import { ProofError } from "../errors.ts";
-import { StepState, Trap } from "./step-state.ts";
+import { StepState } from "./step-state.ts";
 import type { TrapCode } from "../../types.ts";
 
-/** Executes a numeric instruction. */
-export function executeNumeric(m: StepState, op: number): void {
+/** Executes a numeric instruction; returns its trap code, if it traps. */
+export function executeNumeric(m: StepState, op: number): TrapCode | undefined {
   const h = m.h;
   const num = numeric(op);
   if (num) {
@@ -16,7 +16,7 @@ export function executeNumeric(m: StepState, op: number): void {
     for (let k = 0; k < num.arity; k++) args.push(m.pop());
     args.reverse();
     const r = num.fn(args);
-    if (typeof r === "string") throw new Trap(r);
+    if (typeof r === "string") return r;
     m.push(r);
     h.pc++;
     return;
@@ -91,11 +91,10 @@ const NUMERIC: Map<number, { arity: number; fn: NumFn }> = new Map();
 {
   const ops32 = intOps(32);
   const ops64 = intOps(64);
-  OPCODE_NAMES.forEach((name, op) => {
-    const m = /^(i32|i64)\.(.+)$/.exec(name);
-    if (!m || /(load|store)/.test(name) || name.endsWith(".const")) return;
-    const table = m[1] === "i32" ? ops32 : ops64;
-    const e = table[m[2]!];
+  // spec/opcodes.json names each numeric opcode's operator and width (as the Solidity generator reads them).
+  OPCODE_OPERATORS.forEach((operator, op) => {
+    if (!operator) return;
+    const e = (OPCODE_BITS[op] === 32 ? ops32 : ops64)[operator];
     if (e) NUMERIC.set(op, { arity: e[0], fn: e[1] });
   });
   NUMERIC.set(Op.I32_WRAP_I64, { arity: 1, fn: ([x]) => u(32, x!) });

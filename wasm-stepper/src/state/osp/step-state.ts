@@ -78,13 +78,6 @@ export function valueWord(v: bigint): Uint8Array {
   return out;
 }
 
-/** A trap: the step ends in the trapped status with this code. */
-export class Trap extends Error {
-  constructor(readonly code: TrapCode) {
-    super(code);
-  }
-}
-
 /** The state of one step in progress: the post-state header being built and the witness. */
 export class StepState {
   readonly h: Header;
