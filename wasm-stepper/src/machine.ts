@@ -125,6 +125,8 @@ export class Machine {
   minDepth = 0;
   /** Set when the table changed since the state commitment last looked. */
   tableDirty = true;
+  /** Table entries written since the state commitment last looked; undefined: the whole table may differ. */
+  tableWrites: number[] | undefined;
   /** Set when a data or element segment was dropped since the state commitment last looked. */
   segmentsDirty = true;
   /** The state commitment the change marks above serve (src/state/commit.ts). */
@@ -1420,6 +1422,7 @@ export class Machine {
           S[b + 2] = s + 1;
         } else T[d + n - 1] = T[s + n - 1]!;
         this.tableDirty = true;
+        this.tableWrites?.push(d <= s ? d : d + n - 1);
         if (n === 1) return this.finishBulk(3);
         S[b + 4] = n - 1;
         return undefined;
@@ -1436,6 +1439,7 @@ export class Machine {
         if (n === 0) return this.finishBulk(3);
         this.table[d] = elems[s]!;
         this.tableDirty = true;
+        this.tableWrites?.push(d);
         if (n === 1) return this.finishBulk(3);
         S[b] = d + 1;
         S[b + 2] = s + 1;
@@ -1564,6 +1568,7 @@ export class Machine {
     for (const p of s.nonZeroPages ?? []) this.memoryPagesHint![p] = 1;
     this.minDepth = 0;
     this.tableDirty = true;
+    this.tableWrites = undefined;
     this.segmentsDirty = true;
   }
 }

@@ -318,6 +318,7 @@ describe("hostile inputs and options", () => {
     const big = file("input-big.bin", new Uint8Array((32 << 20) + 1));
     for (const [, o] of everyCommand(path, ["--input", "/dev/zero"])) expectError(o, "limit", /input file \/dev\/zero is larger than 33554432 bytes/, SMALL_MB + 2 * 32);
     expectError(cli(["run", path, "--engine", "native", "--input", big, "--json"]), "limit", /is larger than 33554432 bytes/, SMALL_MB + 2 * 32);
+    expectError(cli(["run", path, "--calls", "/dev/zero", "--json"]), "limit", /calls file \/dev\/zero is larger than 16777216 bytes/);
   });
 
   it("the output limit is capped at 64 MiB, and 64 MiB of output is returned whole", { timeout: HANG_MS }, () => {
