@@ -217,6 +217,13 @@ describe("hostile WAT", () => {
     expect(cli(["run", path, "--json"]).json).toEqual({ status: "finished", results: [], steps: 3 });
   });
 
+  it("WAT text of almost 4 MiB (240,000 instructions) loads within bounded memory", { timeout: HANG_MS }, () => {
+    const path = file("consts.wat", fn("i32.const 1 drop ".repeat(240_000)));
+    const { outcomes, maxRssMB } = loadAll([path]);
+    expect(outcomes).toEqual([{ ok: true }]);
+    expect(maxRssMB).toBeLessThan(400); // measured about 180 MB
+  });
+
   it("WAT text over 4 MiB is a limit error", { timeout: HANG_MS }, () => {
     const path = file("big.wat", fn("nop ".repeat((4 << 20) / 4 + 1)));
     expectError(cli(["run", path, "--json"]), "limit", /larger than the 4194304 accepted/);
