@@ -9,7 +9,7 @@
  *   wasm-stepper prove <file> [same options] --step N --json
  *     -> {"step": N, "before": "0x...", "after": "0x...", "proof": "0x..."}   the proof of step N (state N -> N+1)
  */
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, openSync, readSync } from "node:fs";
 import { Command } from "commander";
 import { loadModule } from "./load.ts";
 import { MAX_INPUT, MAX_MODULE_BYTES } from "./task-limits.ts";
@@ -81,6 +81,9 @@ function intArg(flag: string): (v: string) => number {
     return n;
   };
 }
+
+/** Largest --calls file (JSON). */
+const MAX_CALLS_BYTES = 16 << 20;
 
 /**
  * Reads at most `max` bytes of a file (plus one, to tell that it is larger) without
@@ -186,13 +189,7 @@ async function runCommand(file: string, o: RunOpts): Promise<number> {
   const cm = await readModule(file);
   if (o.calls !== undefined) {
     if (o.invoke !== undefined) throw new UsageError("give --invoke or --calls, not both");
-    let text: string;
-    try {
-      text = readFileSync(o.calls, "utf8");
-    } catch (e) {
-      throw new UsageError(`cannot read calls file ${o.calls}: ${(e as Error).message}`);
-    }
-    const calls = parseCalls(text);
+    const calls = parseCalls(new TextDecoder().decode(readBounded(o.calls, MAX_CALLS_BYTES, "calls file")));
     const eng = await makeEngine(cm, o, false);
     const out = calls.map((c) => resultJson(eng.invoke(c.invoke, c.args)));
     print(out, o);

@@ -1324,6 +1324,8 @@ export class ChangeMarks {
   minDepth = 0;
   /** Set when the table changed since the state commitment last looked. */
   tableDirty = true;
+  /** Table entries written since the state commitment last looked; undefined: the whole table may differ. */
+  tableWrites: number[] | undefined;
   /** Set when a data or element segment was dropped since the state commitment last looked. */
   segmentsDirty = true;
   /** The state commitment the change marks above serve (src/state/commit.ts). */

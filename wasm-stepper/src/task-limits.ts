@@ -15,7 +15,7 @@ export { MAX_INPUT };
  * Largest `maxTableEntries` a task may set: 2^20, below V8's own table size
  * limit (10^7, so every table the interpreter accepts the native engine can
  * instantiate too) and small enough that the state commitment's table tree
- * (64 bytes an entry, rebuilt when a step changes the table) stays cheap.
+ * (64 bytes an entry, built once, then updated entry by entry) stays cheap.
  * The value is spec/state.json `limits.maxTableEntries` (the task market checks it on-chain too).
  */
 export const MAX_TABLE_ENTRIES: number = stateSpec.limits.maxTableEntries;

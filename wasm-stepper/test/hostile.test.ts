@@ -217,6 +217,13 @@ describe("hostile WAT", () => {
     expect(cli(["run", path, "--json"]).json).toEqual({ status: "finished", results: [], steps: 3 });
   });
 
+  it("WAT text of almost 4 MiB (240,000 instructions) loads within bounded memory", { timeout: HANG_MS }, () => {
+    const path = file("consts.wat", fn("i32.const 1 drop ".repeat(240_000)));
+    const { outcomes, maxRssMB } = loadAll([path]);
+    expect(outcomes).toEqual([{ ok: true }]);
+    expect(maxRssMB).toBeLessThan(400); // measured about 180 MB
+  });
+
   it("WAT text over 4 MiB is a limit error", { timeout: HANG_MS }, () => {
     const path = file("big.wat", fn("nop ".repeat((4 << 20) / 4 + 1)));
     expectError(cli(["run", path, "--json"]), "limit", /larger than the 4194304 accepted/);
@@ -318,6 +325,7 @@ describe("hostile inputs and options", () => {
     const big = file("input-big.bin", new Uint8Array((32 << 20) + 1));
     for (const [, o] of everyCommand(path, ["--input", "/dev/zero"])) expectError(o, "limit", /input file \/dev\/zero is larger than 33554432 bytes/, SMALL_MB + 2 * 32);
     expectError(cli(["run", path, "--engine", "native", "--input", big, "--json"]), "limit", /is larger than 33554432 bytes/, SMALL_MB + 2 * 32);
+    expectError(cli(["run", path, "--calls", "/dev/zero", "--json"]), "limit", /calls file \/dev\/zero is larger than 16777216 bytes/);
   });
 
   it("the output limit is capped at 64 MiB, and 64 MiB of output is returned whole", { timeout: HANG_MS }, () => {

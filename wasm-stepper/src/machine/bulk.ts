@@ -109,6 +109,7 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
         S[b + 2] = s + 1;
       } else T[d + n - 1] = T[s + n - 1]!;
       m.changes.tableDirty = true;
+      m.changes.tableWrites?.push(d <= s ? d : d + n - 1);
       if (n === 1) return finishBulk(m, 3);
       S[b + 4] = n - 1;
       return undefined;
@@ -125,6 +126,7 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
       if (n === 0) return finishBulk(m, 3);
       m.table[d] = elems[s]!;
       m.changes.tableDirty = true;
+      m.changes.tableWrites?.push(d);
       if (n === 1) return finishBulk(m, 3);
       S[b] = d + 1;
       S[b + 2] = s + 1;

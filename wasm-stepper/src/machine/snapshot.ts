@@ -108,6 +108,7 @@ export function restore(m: Machine, s: MachineSnapshot): void {
   m.changes.allDirty = true;
   m.changes.minDepth = 0;
   m.changes.tableDirty = true;
+  m.changes.tableWrites = undefined;
   m.changes.segmentsDirty = true;
   m.memoryPagesHint = s.nonZeroPages && new Uint8Array(m.maxPages);
   for (const p of s.nonZeroPages ?? []) m.memoryPagesHint![p] = 1;

@@ -368,6 +368,8 @@ export class StateCommitment {
   private framesPrefix: Uint8Array[] = [ZERO32];
   private lastFrames: Uint8Array | undefined;
   private tableRoot: Uint8Array = Z[0]!;
+  /** The table tree and its leaf bytes, kept up to date by syncTable. */
+  private table: { tree: MerkleTree; bytes: Uint8Array } | undefined;
   /** Output folding cache: acc over the first `accLeaves` full leaves. */
   private acc: Uint8Array = ZERO32;
   private accLeaves = 0;
@@ -541,21 +543,37 @@ export class StateCommitment {
     return before === undefined || !same32(before, this.lastFrames);
   }
 
+  /**
+   * Brings the table tree up to date: rebuilt when the whole table may have
+   * changed (a new commitment, a restore), else only the entries the machine
+   * wrote (table.copy/init write one a step), so a step costs one path, not
+   * a rebuild of up to 2^20 entries.
+   */
   private syncTable(): boolean {
     const m = this.machine;
     if (!m.changes.tableDirty) return false;
-    this.tableRoot = this.tableTree().root();
+    const writes = m.changes.tableWrites;
+    if (writes === undefined || this.table === undefined) {
+      const bytes = new Uint8Array(m.table.length * 32);
+      m.table.forEach((f, i) => slotWord(f, 0, bytes, i * 32));
+      const t = new MerkleTree(depthFor(m.table.length));
+      t.build(bytes);
+      this.table = { tree: t, bytes };
+    } else if (writes.length > 0) {
+      const idx = Int32Array.from(writes);
+      for (const i of idx) slotWord(m.table[i]!, 0, this.table.bytes, i * 32);
+      this.table.tree.updateLeaves(this.table.bytes, idx, idx.length);
+    }
+    m.changes.tableWrites = [];
+    this.tableRoot = this.table.tree.root();
     m.changes.tableDirty = false;
     return true;
   }
 
   tableTree(): MerkleTree {
-    const m = this.machine;
-    const bytes = new Uint8Array(m.table.length * 32);
-    m.table.forEach((f, i) => slotWord(f, 0, bytes, i * 32));
-    const t = new MerkleTree(depthFor(m.table.length));
-    t.build(bytes);
-    return t;
+    this.claimMachine();
+    this.syncTable();
+    return this.table!.tree;
   }
 
   globalsTree(): MerkleTree {
@@ -655,6 +673,7 @@ export class StateCommitment {
     m.changes.commitOwner = this;
     m.changes.allDirty = true;
     m.changes.tableDirty = true;
+    m.changes.tableWrites = undefined;
     m.changes.segmentsDirty = true;
     m.changes.minDepth = 0;
     this.framesPrefix = [ZERO32];
