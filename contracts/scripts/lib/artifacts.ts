@@ -3,10 +3,11 @@
  * `npm run build -w contracts` (hardhat compile) produces them.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Abi, Hex } from "viem";
 
-export const PKG_DIR = join(__dirname, "..", "..");
+// __filename, not __dirname: tsx sets only __filename when an ES module imports this CommonJS file.
+export const PKG_DIR = join(dirname(__filename), "..", "..");
 
 /** The prover set, in deployment order: the four family provers, then the entry that routes to them. */
 export const PROVER_CONTRACTS = [

@@ -1,0 +1,130 @@
+/**
+ * Proof tampering: a real witness of a random step of a generated task is mutated (a bit flip, a
+ * word swap, a word overwritten, truncation, extension, or the claimed pre-state swapped for
+ * another state's hash). Neither side may accept it with a post-state other than the true one,
+ * and the contract (in-process EVM) and the TypeScript verifier must answer alike: the same
+ * post-state, or the same error name (ProofError code == Solidity custom error).
+ */
+import fc from "fast-check";
+import { Machine, Prover } from "@vwasm/wasm-stepper";
+import type { Hex } from "viem";
+import { type Coverage } from "../coverage.ts";
+import { buildTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
+import { OracleFailure, type Oracle } from "../oracle.ts";
+import { hex, unhex } from "./bytes.ts";
+import { chainProver, fmtOutcome, tsVerify } from "./chain.ts";
+import { PROVER_SHAPE } from "./prover.ts";
+
+export const MUTATIONS = ["flip", "swap", "overwrite", "truncate", "extend", "swapBefore"] as const;
+export type MutationKind = (typeof MUTATIONS)[number];
+
+export interface Mutation {
+  kind: MutationKind;
+  /** Word (or byte count) selectors, reduced modulo the proof's size. */
+  a: number;
+  b: number;
+  /** The overwriting / appended word's bytes (a repeated byte). */
+  fill: number;
+}
+
+export interface TamperCase {
+  task: TaskSeed;
+  /** Which step to prove (modulo the run's length + 1: the terminal self-step included). */
+  at: number;
+  mutations: Mutation[];
+}
+
+const WORD = 32;
+
+function applyMutation(proof: Uint8Array, mu: Mutation): Uint8Array {
+  const nw = proof.length / WORD;
+  switch (mu.kind) {
+    case "flip": {
+      const out = proof.slice();
+      const byte = mu.a % proof.length;
+      out[byte] = out[byte]! ^ (1 << (mu.b & 7));
+      return out;
+    }
+    case "swap": {
+      const out = proof.slice();
+      const i = mu.a % nw;
+      const j = mu.b % nw;
+      out.set(proof.subarray(j * WORD, j * WORD + WORD), i * WORD);
+      out.set(proof.subarray(i * WORD, i * WORD + WORD), j * WORD);
+      return out;
+    }
+    case "overwrite": {
+      const out = proof.slice();
+      out.fill(mu.fill, (mu.a % nw) * WORD, (mu.a % nw) * WORD + WORD);
+      return out;
+    }
+    case "truncate":
+      return proof.slice(0, mu.a % proof.length);
+    case "extend": {
+      const out = new Uint8Array(proof.length + 1 + (mu.a % (2 * WORD)));
+      out.set(proof);
+      out.fill(mu.fill, proof.length);
+      return out;
+    }
+    case "swapBefore":
+      return proof;
+  }
+}
+
+export const tamperOracle: Oracle<TamperCase> = {
+  name: "tamper",
+  description: "mutated witnesses: never a wrong post-state accepted; contract and TypeScript verifier reject alike",
+  arbitrary: () =>
+    fc.record({
+      task: taskSeedArb(400),
+      at: fc.nat({ max: 5000 }),
+      mutations: fc.array(
+        fc.record({ kind: fc.constantFrom(...MUTATIONS), a: fc.nat(), b: fc.nat(), fill: fc.constantFrom(0, 0xff, 0x01, 0x80) }),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+  async setup() {
+    await chainProver();
+  },
+  async check(tc, cov) {
+    const chain = await chainProver();
+    const t = await buildTask(tc.task, PROVER_SHAPE);
+    const opts = { input: t.input, limits: t.limits };
+    let total: number;
+    try {
+      total = Machine.forTask(t.cm, opts).run().steps;
+    } catch {
+      return 0;
+    }
+    const k = tc.at % (total + 1);
+    const m = Machine.forTask(t.cm, opts);
+    m.runTo(k);
+    const op = m.status === "running" ? m.cm.code[m.pc * 4]! : -1;
+    if (op >= 0) cov.op(op);
+    const p = new Prover(m);
+    const honest = p.proveNext();
+    const after = hex(honest.after);
+    // another state's hash for a swapped pre-state: the next state (or the initial one)
+    const other = m.status === "running" ? hex(p.proveNext().after) : hex(new Prover(Machine.forTask(t.cm, opts)).stateHash());
+    let before: Hex = hex(honest.before);
+    let proof = honest.proof;
+    for (const mu of tc.mutations) {
+      if (mu.kind === "swapBefore") before = before === other ? after : other;
+      else proof = applyMutation(proof, mu);
+    }
+    const proofHex = hex(proof);
+    const [c, ts] = [await chain.proveOneStep(before, proofHex), tsVerify(before, proofHex)];
+    const what = `step ${k}, mutations ${JSON.stringify(tc.mutations)}`;
+    if (ts.ok && ts.after !== after) throw new OracleFailure("tamper", `${what}: the TypeScript verifier accepted a wrong post-state ${ts.after} (true ${after})`);
+    if (c.ok && c.after !== after) throw new OracleFailure("tamper", `${what}: the contract accepted a wrong post-state ${c.after} (true ${after})`);
+    if (fmtOutcome(c) !== fmtOutcome(ts)) throw new OracleFailure("tamper", `${what}: contract ${fmtOutcome(c)}, TypeScript verifier ${fmtOutcome(ts)}`);
+    cov.loaded(c.ok ? "witness accepted" : `witness ${c.error}`);
+    return 1;
+  },
+  show: async (tc) => `${showTask(tc.task, PROVER_SHAPE)}\n;; step selector ${tc.at}, mutations ${JSON.stringify(tc.mutations)}`,
+  toJSON: (tc) => tc,
+  fromJSON: (j) => {
+    const o = j as TamperCase;
+    return { task: taskSeedFromJSON(o.task), at: Number(o.at), mutations: o.mutations };
+  },
+};
