@@ -6,13 +6,10 @@
  * (replayed exactly with --seed S --path P) and its minimised case, kept in regressions/.
  * Exit code 1 when an oracle failed, 2 on a usage error.
  */
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Coverage } from "./coverage.ts";
 import { ORACLES, oracleByName } from "./oracles/index.ts";
+import { REGRESSIONS_DIR } from "./paths.ts";
 import { formatReport, runOracle } from "./runner.ts";
-
-export const REGRESSIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "regressions");
 
 class UsageError extends Error {
   override name = "UsageError";

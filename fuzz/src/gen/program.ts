@@ -117,10 +117,10 @@ class Gen {
 
   private const(t: Ty): string {
     if (t === "i32") {
-      const v = this.c.chance(50) ? this.c.one(I32_EDGE) : this.c.pick(64) - 8;
+      const v = this.c.chance(50) ? this.c.one(I32_EDGE) : this.c.pick(64);
       return `(i32.const ${v})`;
     }
-    const v = this.c.chance(50) ? this.c.one(I64_EDGE) : BigInt(this.c.pick(64) - 8);
+    const v = this.c.chance(50) ? this.c.one(I64_EDGE) : BigInt(this.c.pick(64));
     return `(i64.const ${v})`;
   }
 
@@ -156,7 +156,7 @@ class Gen {
     }
     const e = (tt: Ty = t) => this.expr(ctx, tt, d + 1);
     if (t === "i32") {
-      switch (c.pick(24)) {
+      switch (c.pick(25)) {
         case 0: return this.const("i32");
         case 1: return ctx.locals.i32.length ? `(local.get ${c.one(ctx.locals.i32)})` : this.const("i32");
         case 2: return `(global.get ${c.one(["$g0", "$g2"])})`;
@@ -188,6 +188,8 @@ class Gen {
           const fs = this.callable(ctx, 2);
           return fs.length ? `(block (result i32) (call $h${c.one(fs)} ${e()}) (drop))` : `(i32.extend8_s ${e()})`;
         }
+        // MIN / -1 or -2: int_overflow half of the time
+        case 23: return c.chance(30) ? `(i32.div_s (i32.const -2147483648) (i32.or ${e()} (i32.const -2)))` : `(i64.eqz (i64.div_s (i64.const -9223372036854775808) (i64.or ${e("i64")} (i64.const -2))))`;
         default: return `(i32.${c.one(["add", "sub", "mul", "and", "shl"])} ${e()} ${this.const("i32")})`;
       }
     }
@@ -271,7 +273,7 @@ class Gen {
     ctx.fuel--;
     const c = this.c;
     const e = (t: Ty = "i32") => this.expr(ctx, t, d + 1);
-    switch (c.pick(26)) {
+    switch (c.pick(27)) {
       case 0: return `(drop ${e(c.one(["i32", "i64"]))})`;
       case 1: {
         const t = c.one<Ty>(["i32", "i64"]);
@@ -328,6 +330,11 @@ class Gen {
         return `${e()} (block ${l.name} (type $t2) (param i32) (result i32 i64) ${e("i64")} ${e()} (br_if ${l.name}) (drop) (i64.const 1)) (drop) (drop)`;
       }
       case 24: return `(global.set $g0 (i32.add (global.get $g0) ${e()}))`;
+      case 25: {
+        // br_if to the function's own label (depth 0 at the top level of the body): return_if
+        if (d !== 0) return `(drop ${e()})`;
+        return `(br_if 0 ${ctx.results.map((t) => this.expr(ctx, t, d + 1)).join(" ")} ${e()})${" (drop)".repeat(ctx.results.length)}`;
+      }
       default: return `(drop ${e()})`;
     }
   }
@@ -363,7 +370,7 @@ class Gen {
     const body = this.body(ctx, [], 0);
     const res = results.map((t) => this.expr(ctx, t, 1)).join(" ");
     const head = self < 0 ? `(func $run (export "run")` : `(func $h${self} (type $t${ty}) ${params.map((t, i) => `(param $p${i} ${t})`).join(" ")} ${results.length ? `(result ${results.join(" ")})` : ""}`;
-    return `  ${head}\n    ${decl.join(" ")}\n    ${body}\n    ${res})`;
+    return [`  ${head}`, decl.join(" "), body, res].filter((l) => l.trim() !== "").join("\n    ") + ")";
   }
 
   module(): string {
