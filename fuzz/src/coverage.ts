@@ -24,8 +24,8 @@ export class Coverage {
   readonly traps = new Map<string, number>();
   readonly statuses = new Map<string, number>();
   readonly limits = new Map<string, number>();
-  /** Loader outcomes: "loaded" or the error class name. */
-  readonly loader = new Map<string, number>();
+  /** Other outcomes: of loads ("ran:<status>" or the error class), of tampered witnesses, of refused instantiations. */
+  readonly outcomes = new Map<string, number>();
 
   op(code: number): void {
     bump(this.ops, OPCODE_NAMES[code] ?? `op${code}`);
@@ -49,12 +49,12 @@ export class Coverage {
     bump(this.limits, "maxMemoryPages");
   }
 
-  loaded(outcome: string): void {
-    bump(this.loader, outcome);
+  outcome(what: string): void {
+    bump(this.outcomes, what);
   }
 
   merge(o: Coverage): void {
-    for (const k of ["ops", "traps", "statuses", "limits", "loader"] as const) for (const [a, n] of o[k]) bump(this[k], a, n);
+    for (const k of ["ops", "traps", "statuses", "limits", "outcomes"] as const) for (const [a, n] of o[k]) bump(this[k], a, n);
   }
 
   missing(): { ops: string[]; traps: string[]; limits: string[] } {
@@ -73,7 +73,7 @@ export class Coverage {
       `limits hit: ${LIMITS.length - m.limits.length}/${LIMITS.length}${m.limits.length ? ` (missing: ${m.limits.join(" ")})` : ""}  ${fmt(this.limits)}`,
       `statuses: ${fmt(this.statuses)}`,
     ];
-    if (this.loader.size) lines.push(`loader outcomes: ${fmt(this.loader)}`);
+    if (this.outcomes.size) lines.push(`other outcomes: ${fmt(this.outcomes)}`);
     return lines.join("\n");
   }
 }

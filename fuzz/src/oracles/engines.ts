@@ -55,7 +55,7 @@ export const enginesOracle: Oracle<TaskSeed> = {
         got = errorOutcome(e2);
       }
       if (got !== want) throw new OracleFailure("engines", `interpreter: ${want}; native: ${got}`);
-      cov.loaded(want.split("(")[0]!);
+      cov.outcome(`refused: ${want.split(":")[0]!}`);
       return 0;
     }
     const r = stepRecording(m, cov);

@@ -110,7 +110,7 @@ export const loaderOracle: Oracle<LoaderCase> = {
     const what = `mutations ${JSON.stringify(c.mutations)} (${bytes.length} bytes)`;
     if ("hang" in r) throw new OracleFailure("loader", `${what}: no answer within ${LOAD_TIMEOUT_MS} ms`);
     if ("crash" in r) throw new OracleFailure("loader", `${what}: the loader process died: ${r.crash}`);
-    cov.loaded(r.outcome);
+    cov.outcome(`load ${r.outcome}`);
     if (r.untyped) throw new OracleFailure("loader", `${what}: untyped exception: ${r.untyped}`);
     if (r.outcome.startsWith("ran:") && !r.v8valid) throw new OracleFailure("loader", `${what}: the stepper loaded bytes that V8 rejects as invalid`);
     if (r.typed?.name === "MalformedModuleError" && r.v8valid) throw new OracleFailure("loader", `${what}: V8 validates the bytes the stepper calls malformed: ${r.typed.message}`);
