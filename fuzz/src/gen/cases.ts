@@ -2,7 +2,7 @@
  * fast-check arbitraries of generated tasks, and their JSON and text forms (shared by oracles).
  */
 import fc from "fast-check";
-import { compileWasm, watToWasm, type CompiledModule } from "@vwasm/wasm-stepper";
+import { compileWasm, Machine, StepperError, watToWasm, type CompiledModule } from "@vwasm/wasm-stepper";
 import { decodeProgram, DEFAULT_SHAPE, type ProgramCase, type ProgramShape } from "./program.ts";
 
 /** What fast-check generates and shrinks: the choice stream and the input bytes. */
@@ -44,4 +44,18 @@ export function taskSeedFromJSON(j: unknown): TaskSeed {
   const o = j as TaskSeed;
   if (!Array.isArray(o?.choices) || !Array.isArray(o?.input)) throw new TypeError("a task case needs arrays `choices` and `input`");
   return { choices: o.choices.map(Number), input: o.input.map(Number) };
+}
+
+/**
+ * The task's machine at step 0, or undefined when the stepper refuses to instantiate it with a
+ * typed error (a module whose memory exceeds the task's page limit, for instance: the engines
+ * oracle checks that refusal); any other exception propagates as a failure.
+ */
+export function instantiateTask(t: BuiltTask): Machine | undefined {
+  try {
+    return Machine.forTask(t.cm, { input: t.input, limits: t.limits });
+  } catch (e) {
+    if (e instanceof StepperError) return undefined;
+    throw e;
+  }
 }

@@ -29,6 +29,3 @@ export function tsVerify(before: Hex, proof: Hex): Outcome {
 export function fmtOutcome(o: Outcome): string {
   return o.ok ? `accepted, after ${o.after}` : `rejected with ${o.error}`;
 }
-
-/** eth_calls in flight: the in-process node is fastest one call at a time (measured). */
-export const BATCH = 1;

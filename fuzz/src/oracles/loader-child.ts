@@ -3,7 +3,7 @@
  * (a bounded number of steps) each module it is sent, and answers with the outcome. It runs in
  * its own process so that a crash or a hang of the loader is observed, not suffered.
  */
-import { loadModule, Machine, StepperError } from "@vwasm/wasm-stepper";
+import { loadModule, Machine, runNativeTask, StepperError, type RunResult } from "@vwasm/wasm-stepper";
 
 export interface LoaderRequest {
   id: number;
@@ -19,6 +19,14 @@ export interface LoaderReply {
   untyped?: string;
   /** WebAssembly.validate on the same bytes (V8). */
   v8valid: boolean;
+  /** When it loaded and ran: how the native engine's run differs from the interpreter's. */
+  engineMismatch?: string;
+}
+
+const LIMITS = { maxSteps: 20_000, maxMemoryPages: 16 };
+
+function fmt(r: RunResult): string {
+  return `${r.status}${r.trap ? `:${r.trap}` : ""} steps=${r.steps} results=[${r.results.map((v) => `${v.type}:${v.value}`).join(",")}] output=${Buffer.from(r.output).toString("hex")}`;
 }
 
 const WA = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
@@ -28,8 +36,11 @@ process.on("message", async (msg: LoaderRequest) => {
   const reply: LoaderReply = { id: msg.id, outcome: "", v8valid: WA.validate(bytes) };
   try {
     const cm = await loadModule(bytes);
-    const r = Machine.forTask(cm, { limits: { maxSteps: 20_000, maxMemoryPages: 16 } }).run();
+    const r = Machine.forTask(cm, { limits: LIMITS }).run();
     reply.outcome = `ran:${r.status}`;
+    // a mutant that still loads is a new program: the two stepper engines must agree on it
+    const n = runNativeTask(cm, { limits: LIMITS });
+    if (fmt(n) !== fmt(r)) reply.engineMismatch = `interpreter ${fmt(r)}; native ${fmt(n)}`;
   } catch (e) {
     if (e instanceof StepperError) {
       reply.outcome = e.name;

@@ -3,12 +3,14 @@
  * typed error (a StepperError subclass naming the problem) within a time bound, never an untyped
  * exception, a crash or a hang. The loader runs in a child process with a timeout. Cross-checks
  * with V8: a module the stepper accepts must be valid for V8, and bytes V8 validates must never
- * be called malformed (an overlong but valid LEB128, for instance).
+ * be called malformed (an overlong but valid LEB128, for instance). A mutant that still loads is
+ * run on the interpreter and the native engine, which must agree.
  */
 import { fork, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { watToWasm } from "@vwasm/wasm-stepper";
+import { wasmToText } from "@vwasm/wasm-stepper/testing";
 import { type Coverage } from "../coverage.ts";
 import { programOf, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
 import { byteMutationArb, mutateBytes, type ByteMutation } from "../gen/malformed.ts";
@@ -113,10 +115,19 @@ export const loaderOracle: Oracle<LoaderCase> = {
     cov.outcome(`load ${r.outcome}`);
     if (r.untyped) throw new OracleFailure("loader", `${what}: untyped exception: ${r.untyped}`);
     if (r.outcome.startsWith("ran:") && !r.v8valid) throw new OracleFailure("loader", `${what}: the stepper loaded bytes that V8 rejects as invalid`);
+    if (r.engineMismatch) throw new OracleFailure("loader", `${what}: the mutant loads, and the engines disagree: ${r.engineMismatch}`);
     if (r.typed?.name === "MalformedModuleError" && r.v8valid) throw new OracleFailure("loader", `${what}: V8 validates the bytes the stepper calls malformed: ${r.typed.message}`);
     return 0;
   },
-  show: async (c) => `${showTask(c.task)}\n;; mutations ${JSON.stringify(c.mutations)}\n;; bytes ${Buffer.from(await mutatedBytes(c)).toString("hex")}`,
+  show: async (c) => {
+    const bytes = await mutatedBytes(c);
+    // the mutated bytes as wabt reads them back, when it can
+    const text = await wasmToText(bytes).then(
+      (t) => `;; the mutated module as wabt disassembles it:\n${t}`,
+      (e: Error) => `;; wabt cannot read the mutated bytes either: ${e.message.replace(/\s+/g, " ").trim().slice(0, 300)}`,
+    );
+    return `${showTask(c.task)}\n;; mutations ${JSON.stringify(c.mutations)}\n;; bytes ${Buffer.from(bytes).toString("hex")}\n${text}`;
+  },
   toJSON: (c) => c,
   fromJSON: (j) => {
     const o = j as LoaderCase;

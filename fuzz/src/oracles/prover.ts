@@ -4,15 +4,15 @@
  * in-process EVM: the contract's post-state hash must equal the stepper's, and the TypeScript
  * verifier's too. Steps chain (each before is the previous after).
  */
-import { Machine, Prover } from "@vwasm/wasm-stepper";
+import { Prover } from "@vwasm/wasm-stepper";
 import { OPCODE_NAMES } from "@vwasm/wasm-stepper/opcodes";
 import type { Hex } from "viem";
 import { type Coverage } from "../coverage.ts";
-import { buildTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
+import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
 import type { ProgramShape } from "../gen/program.ts";
 import { OracleFailure, type Oracle } from "../oracle.ts";
 import { hex } from "./bytes.ts";
-import { BATCH, chainProver, fmtOutcome, tsVerify } from "./chain.ts";
+import { chainProver, fmtOutcome, tsVerify } from "./chain.ts";
 
 /** Proven runs are kept short: every step is an eth_call. */
 export const PROVER_SHAPE: ProgramShape = { maxDepth: 4, fuel: 60, maxSteps: 1500 };
@@ -35,12 +35,8 @@ export const proverOracle: Oracle<TaskSeed> = {
   async check(s, cov) {
     const chain = await chainProver();
     const t = await buildTask(s, PROVER_SHAPE);
-    let m: Machine;
-    try {
-      m = Machine.forTask(t.cm, { input: t.input, limits: t.limits });
-    } catch {
-      return 0;
-    }
+    const m = instantiateTask(t);
+    if (!m) return 0;
     const p = new Prover(m);
     const steps: Proven[] = [];
     const code = t.cm.code;
@@ -56,16 +52,13 @@ export const proverOracle: Oracle<TaskSeed> = {
     for (let i = 1; i < steps.length; i++) {
       if (steps[i]!.before !== steps[i - 1]!.after) throw new OracleFailure("prover", `step ${steps[i]!.step}: before is not the previous step's after`);
     }
-    for (let i = 0; i < steps.length; i += BATCH) {
-      const batch = steps.slice(i, i + BATCH);
-      const results = await Promise.all(batch.map((c) => chain.proveOneStep(c.before, c.proof)));
-      results.forEach((r, k) => {
-        const c = batch[k]!;
-        const ts = tsVerify(c.before, c.proof);
-        const where = `step ${c.step} (${c.op})`;
-        if (!ts.ok || ts.after !== c.after) throw new OracleFailure("prover", `${where}: TypeScript verifier ${fmtOutcome(ts)}, prover's after ${c.after}`);
-        if (!r.ok || r.after !== c.after) throw new OracleFailure("prover", `${where}: contract ${fmtOutcome(r)}, stepper's after ${c.after}`);
-      });
+    // one eth_call at a time: hardhat's in-process node is slower with calls in flight (measured)
+    for (const c of steps) {
+      const where = `step ${c.step} (${c.op})`;
+      const ts = tsVerify(c.before, c.proof);
+      if (!ts.ok || ts.after !== c.after) throw new OracleFailure("prover", `${where}: TypeScript verifier ${fmtOutcome(ts)}, prover's after ${c.after}`);
+      const r = await chain.proveOneStep(c.before, c.proof);
+      if (!r.ok || r.after !== c.after) throw new OracleFailure("prover", `${where}: contract ${fmtOutcome(r)}, stepper's after ${c.after}`);
     }
     return steps.length;
   },

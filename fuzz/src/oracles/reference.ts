@@ -6,7 +6,7 @@
 import { Machine, StateCommitment } from "@vwasm/wasm-stepper";
 import { refStateHash } from "@vwasm/wasm-stepper/testing";
 import { type Coverage } from "../coverage.ts";
-import { buildTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
+import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
 import { OracleFailure, type Oracle } from "../oracle.ts";
 import { hex } from "./bytes.ts";
 
@@ -21,13 +21,9 @@ export const referenceOracle: Oracle<TaskSeed> = {
   async check(s, cov) {
     const t = await buildTask(s);
     const opts = { input: t.input, limits: t.limits };
-    let total: number;
-    try {
-      const probe = Machine.forTask(t.cm, opts);
-      total = probe.run().steps;
-    } catch {
-      return 0; // refused at instantiation: nothing to hash (the engines oracle checks the refusal)
-    }
+    const probe = instantiateTask(t);
+    if (!probe) return 0; // refused at instantiation: nothing to hash
+    const total = probe.run().steps;
     const stride = Math.max(1, Math.ceil(total / SAMPLES));
     const m = Machine.forTask(t.cm, opts);
     const sc = new StateCommitment(m);
