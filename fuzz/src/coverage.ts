@@ -85,10 +85,11 @@ function fmt(m: Map<string, number>): string {
 const MEMORY_GROW = OPCODE_NAMES.indexOf("memory.grow");
 
 /**
- * Steps `m` to its end, recording every opcode executed, and memory.grow refused by the task's
- * page limit. Returns the machine's result.
+ * Steps `m` to its end, recording every opcode executed and memory.grow refused by the task's
+ * page limit; `afterStep` runs after each step (the reference oracle hashes there). Returns the
+ * machine's result.
  */
-export function stepRecording(m: Machine, cov: Coverage): RunResult {
+export function stepRecording(m: Machine, cov: Coverage, afterStep?: () => void): RunResult {
   const code = m.cm.code;
   while (m.status === "running") {
     const op = code[m.pc * 4]!;
@@ -98,9 +99,8 @@ export function stepRecording(m: Machine, cov: Coverage): RunResult {
       const delta = m.stack32[(m.sp - 1) * 2]! >>> 0;
       m.step();
       if (m.status === "running" && delta > 0 && pagesBefore + delta > m.limits.maxMemoryPages && (m.stack32[(m.sp - 1) * 2]! | 0) === -1) cov.pageLimit();
-      continue;
-    }
-    m.step();
+    } else m.step();
+    afterStep?.();
   }
   const r = m.result();
   cov.result(r);

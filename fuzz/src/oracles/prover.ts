@@ -9,13 +9,13 @@ import { OPCODE_NAMES } from "@vwasm/wasm-stepper/opcodes";
 import type { Hex } from "viem";
 import { type Coverage } from "../coverage.ts";
 import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
-import type { ProgramShape } from "../gen/program.ts";
+import { DEFAULT_SHAPE, type ProgramShape } from "../gen/program.ts";
 import { OracleFailure, type Oracle } from "../oracle.ts";
 import { hex } from "./bytes.ts";
 import { chainProver, fmtOutcome, tsVerify } from "./chain.ts";
 
 /** Proven runs are kept short: every step is an eth_call. */
-export const PROVER_SHAPE: ProgramShape = { maxDepth: 4, fuel: 60, maxSteps: 1500 };
+export const PROVER_SHAPE: ProgramShape = { ...DEFAULT_SHAPE, maxSteps: 1500 };
 
 interface Proven {
   step: number;
@@ -28,7 +28,7 @@ interface Proven {
 export const proverOracle: Oracle<TaskSeed> = {
   name: "prover",
   description: "every step: the contract's post-state (in-process EVM) == the stepper's == the TypeScript verifier's",
-  arbitrary: () => taskSeedArb(400),
+  arbitrary: () => taskSeedArb(),
   async setup() {
     await chainProver();
   },

@@ -5,7 +5,7 @@
  */
 import { Machine, StateCommitment } from "@vwasm/wasm-stepper";
 import { refStateHash } from "@vwasm/wasm-stepper/testing";
-import { type Coverage } from "../coverage.ts";
+import { stepRecording, type Coverage } from "../coverage.ts";
 import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
 import { OracleFailure, type Oracle } from "../oracle.ts";
 import { hex } from "./bytes.ts";
@@ -33,13 +33,9 @@ export const referenceOracle: Oracle<TaskSeed> = {
       if (a !== b) throw new OracleFailure("reference", `step ${m.steps} (status ${m.status}, pc ${m.pc}): stepper ${a} != reference ${b}`);
     };
     check();
-    const code = t.cm.code;
-    while (m.status === "running") {
-      cov.op(code[m.pc * 4]!);
-      m.step();
+    stepRecording(m, cov, () => {
       if (m.steps <= FIRST || m.steps % stride === 0 || m.status !== "running") check();
-    }
-    cov.result(m.result());
+    });
     return m.steps;
   },
   show: async (s) => showTask(s),
