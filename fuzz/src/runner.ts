@@ -78,7 +78,9 @@ export function saveRegression(dir: string, r: RegressionCase): string {
   mkdirSync(dir, { recursive: true });
   const id = createHash("sha256").update(JSON.stringify(r.case)).digest("hex").slice(0, 10);
   const file = join(dir, `${r.oracle}-${id}.json`);
-  writeFileSync(file, JSON.stringify(r, null, 1) + "\n");
+  // one line per array of numbers (choice streams, inputs), one line per field otherwise
+  const text = JSON.stringify(r, null, 1).replace(/\[\s+([-\d,\s]+?)\s+\]/g, (_m, inner: string) => `[${inner.replace(/\s+/g, "")}]`);
+  writeFileSync(file, text + "\n");
   return file;
 }
 

@@ -2,16 +2,21 @@
  * fast-check arbitraries of generated tasks, and their JSON and text forms (shared by oracles).
  */
 import fc from "fast-check";
-import { compileWasm, Machine, StepperError, watToWasm, type CompiledModule } from "@vwasm/wasm-stepper";
+import { compileWasm, Machine, StepperError, watToWasm, type CompiledModule, type Limits } from "@vwasm/wasm-stepper";
 import { decodeProgram, DEFAULT_SHAPE, type ProgramCase, type ProgramShape } from "./program.ts";
 
-/** What fast-check generates and shrinks: the choice stream and the input bytes. */
+/**
+ * What fast-check generates and shrinks: the choice stream and the input bytes. A kept case
+ * (regressions/*.json) also carries the task it decoded to (`program`), which then takes
+ * precedence: the case replays the same module even after the generator changes.
+ */
 export interface TaskSeed {
   choices: number[];
   input: number[];
+  program?: { wat: string; input: number[]; limits: Limits };
 }
 
-export function taskSeedArb(maxChoices = 700): fc.Arbitrary<TaskSeed> {
+export function taskSeedArb(maxChoices = 2000): fc.Arbitrary<TaskSeed> {
   return fc.record({
     // unbiased: fast-check's bias towards small numbers would pick the first (simplest) option of
     // every choice; shrinking still goes towards shorter streams and smaller numbers
@@ -21,7 +26,14 @@ export function taskSeedArb(maxChoices = 700): fc.Arbitrary<TaskSeed> {
 }
 
 export function programOf(s: TaskSeed, shape: ProgramShape = DEFAULT_SHAPE): ProgramCase {
+  if (s.program) return { wat: s.program.wat, input: Uint8Array.from(s.program.input), limits: { ...s.program.limits } };
   return decodeProgram(s.choices, Uint8Array.from(s.input), shape);
+}
+
+/** The JSON form of a task case: the stream and the task it decodes to (see TaskSeed). */
+export function taskSeedToJSON(s: TaskSeed, shape: ProgramShape = DEFAULT_SHAPE): TaskSeed {
+  const p = programOf(s, shape);
+  return { choices: s.choices, input: s.input, program: { wat: p.wat, input: [...p.input], limits: p.limits } };
 }
 
 export interface BuiltTask extends ProgramCase {
@@ -43,7 +55,13 @@ export function showTask(s: TaskSeed, shape: ProgramShape = DEFAULT_SHAPE): stri
 export function taskSeedFromJSON(j: unknown): TaskSeed {
   const o = j as TaskSeed;
   if (!Array.isArray(o?.choices) || !Array.isArray(o?.input)) throw new TypeError("a task case needs arrays `choices` and `input`");
-  return { choices: o.choices.map(Number), input: o.input.map(Number) };
+  const s: TaskSeed = { choices: o.choices.map(Number), input: o.input.map(Number) };
+  if (o.program !== undefined) {
+    const p = o.program;
+    if (typeof p.wat !== "string" || !Array.isArray(p.input) || typeof p.limits !== "object") throw new TypeError("a task case's `program` needs `wat`, `input` and `limits`");
+    s.program = { wat: p.wat, input: p.input.map(Number), limits: p.limits };
+  }
+  return s;
 }
 
 /**

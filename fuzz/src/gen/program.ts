@@ -39,7 +39,7 @@ export interface ProgramShape {
   maxSteps?: number;
 }
 
-export const DEFAULT_SHAPE: ProgramShape = { maxDepth: 5, fuel: 120 };
+export const DEFAULT_SHAPE: ProgramShape = { maxDepth: 5, fuel: 200 };
 
 const I64_BINARY_ARITH = ["add", "sub", "mul", "div_s", "div_u", "rem_s", "rem_u", "and", "or", "xor", "shl", "shr_s", "shr_u", "rotl", "rotr"];
 const I64_COMPARE = ["eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u"];
@@ -264,7 +264,7 @@ class Gen {
   /** Statements (each leaves the stack unchanged). */
   body(ctx: FuncCtx, _types: Ty[], d: number): string {
     const out: string[] = [];
-    const n = d >= this.shape.maxDepth || ctx.fuel <= 0 ? 0 : this.c.pick(d === 0 ? 8 : 3);
+    const n = d >= this.shape.maxDepth || ctx.fuel <= 0 ? 0 : this.c.pick(d === 0 ? 14 : 3);
     for (let i = 0; i < n; i++) out.push(this.stmt(ctx, d));
     return out.join(" ");
   }

@@ -8,7 +8,7 @@
 import { Machine, runNativeTask, StepperError, type RunResult } from "@vwasm/wasm-stepper";
 import { runV8Task } from "@vwasm/wasm-stepper/testing";
 import { stepRecording, type Coverage } from "../coverage.ts";
-import { buildTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
+import { buildTask, showTask, taskSeedArb, taskSeedFromJSON, taskSeedToJSON, type TaskSeed } from "../gen/cases.ts";
 import { OracleFailure, type Oracle } from "../oracle.ts";
 
 function fmt(r: RunResult): string {
@@ -71,6 +71,6 @@ export const enginesOracle: Oracle<TaskSeed> = {
     return r.steps;
   },
   show: async (s) => showTask(s),
-  toJSON: (s) => s,
+  toJSON: (s) => taskSeedToJSON(s),
   fromJSON: taskSeedFromJSON,
 };

@@ -12,7 +12,7 @@ import fc from "fast-check";
 import { watToWasm } from "@vwasm/wasm-stepper";
 import { wasmToText } from "@vwasm/wasm-stepper/testing";
 import { type Coverage } from "../coverage.ts";
-import { programOf, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
+import { programOf, showTask, taskSeedArb, taskSeedFromJSON, taskSeedToJSON, type TaskSeed } from "../gen/cases.ts";
 import { byteMutationArb, mutateBytes, type ByteMutation } from "../gen/malformed.ts";
 import { OracleFailure, type Oracle } from "../oracle.ts";
 import type { LoaderReply } from "./loader-child.ts";
@@ -128,7 +128,7 @@ export const loaderOracle: Oracle<LoaderCase> = {
     );
     return `${showTask(c.task)}\n;; mutations ${JSON.stringify(c.mutations)}\n;; bytes ${Buffer.from(bytes).toString("hex")}\n${text}`;
   },
-  toJSON: (c) => c,
+  toJSON: (c) => ({ ...c, task: taskSeedToJSON(c.task) }),
   fromJSON: (j) => {
     const o = j as LoaderCase;
     return { task: taskSeedFromJSON(o.task), mutations: o.mutations };

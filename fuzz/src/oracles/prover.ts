@@ -8,7 +8,7 @@ import { Prover } from "@vwasm/wasm-stepper";
 import { OPCODE_NAMES } from "@vwasm/wasm-stepper/opcodes";
 import type { Hex } from "viem";
 import { type Coverage } from "../coverage.ts";
-import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
+import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, taskSeedToJSON, type TaskSeed } from "../gen/cases.ts";
 import { DEFAULT_SHAPE, type ProgramShape } from "../gen/program.ts";
 import { OracleFailure, type Oracle } from "../oracle.ts";
 import { hex } from "./bytes.ts";
@@ -63,6 +63,6 @@ export const proverOracle: Oracle<TaskSeed> = {
     return steps.length;
   },
   show: async (s) => showTask(s, PROVER_SHAPE),
-  toJSON: (s) => s,
+  toJSON: (s) => taskSeedToJSON(s, PROVER_SHAPE),
   fromJSON: taskSeedFromJSON,
 };

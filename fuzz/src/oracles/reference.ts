@@ -6,7 +6,7 @@
 import { Machine, StateCommitment } from "@vwasm/wasm-stepper";
 import { refStateHash } from "@vwasm/wasm-stepper/testing";
 import { stepRecording, type Coverage } from "../coverage.ts";
-import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
+import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, taskSeedToJSON, type TaskSeed } from "../gen/cases.ts";
 import { OracleFailure, type Oracle } from "../oracle.ts";
 import { hex } from "./bytes.ts";
 
@@ -39,6 +39,6 @@ export const referenceOracle: Oracle<TaskSeed> = {
     return m.steps;
   },
   show: async (s) => showTask(s),
-  toJSON: (s) => s,
+  toJSON: (s) => taskSeedToJSON(s),
   fromJSON: taskSeedFromJSON,
 };

@@ -10,7 +10,7 @@ import state from "@vwasm/wasm-stepper/spec/state.json" with { type: "json" };
 import { Machine, Prover } from "@vwasm/wasm-stepper";
 import type { Hex } from "viem";
 import { type Coverage } from "../coverage.ts";
-import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, type TaskSeed } from "../gen/cases.ts";
+import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, taskSeedToJSON, type TaskSeed } from "../gen/cases.ts";
 import { OracleFailure, type Oracle } from "../oracle.ts";
 import { hex } from "./bytes.ts";
 import { chainProver, fmtOutcome, tsVerify } from "./chain.ts";
@@ -142,7 +142,7 @@ export const tamperOracle: Oracle<TamperCase> = {
     return 1;
   },
   show: async (tc) => `${showTask(tc.task, PROVER_SHAPE)}\n;; step selector ${tc.at}, mutations ${JSON.stringify(tc.mutations)}`,
-  toJSON: (tc) => tc,
+  toJSON: (tc) => ({ ...tc, task: taskSeedToJSON(tc.task, PROVER_SHAPE) }),
   fromJSON: (j) => {
     const o = j as TamperCase;
     return { task: taskSeedFromJSON(o.task), at: Number(o.at), mutations: o.mutations };
