@@ -5,3 +5,7 @@
 export * from "./state-programs.ts";
 export { i32, i64 } from "./compare.ts";
 export { CORPUS, corpusBytes, type CorpusProgram } from "../corpus/corpus.ts";
+export { refStateHash, refDepthFor } from "./reference.ts";
+export { runV8Task, V8Machine, mapV8Error, type RefResult, type RefOptions } from "./v8.ts";
+export { readBinInfo, encodeU32, type BinInfo, type BinSection } from "./wasm-binary.ts";
+export { wasmToText } from "./wat.ts";

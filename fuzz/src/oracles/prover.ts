@@ -1,0 +1,68 @@
+/**
+ * Prover: every step of generated tasks (and the terminal state's self-step) is proven by the
+ * stepper's Prover and executed by the deployed OneStepProofEntry through eth_call on hardhat's
+ * in-process EVM: the contract's post-state hash must equal the stepper's, and the TypeScript
+ * verifier's too. Steps chain (each before is the previous after).
+ */
+import { Prover } from "@vwasm/wasm-stepper";
+import { OPCODE_NAMES } from "@vwasm/wasm-stepper/opcodes";
+import type { Hex } from "viem";
+import { type Coverage } from "../coverage.ts";
+import { buildTask, instantiateTask, showTask, taskSeedArb, taskSeedFromJSON, taskSeedToJSON, type TaskSeed } from "../gen/cases.ts";
+import { DEFAULT_SHAPE, type ProgramShape } from "../gen/program.ts";
+import { OracleFailure, type Oracle } from "../oracle.ts";
+import { hex } from "./bytes.ts";
+import { chainProver, fmtOutcome, tsVerify } from "./chain.ts";
+
+/** Proven runs are kept short: every step is an eth_call. */
+export const PROVER_SHAPE: ProgramShape = { ...DEFAULT_SHAPE, maxSteps: 1500 };
+
+interface Proven {
+  step: number;
+  op: string;
+  before: Hex;
+  proof: Hex;
+  after: Hex;
+}
+
+export const proverOracle: Oracle<TaskSeed> = {
+  name: "prover",
+  description: "every step: the contract's post-state (in-process EVM) == the stepper's == the TypeScript verifier's",
+  arbitrary: () => taskSeedArb(),
+  async setup() {
+    await chainProver();
+  },
+  async check(s, cov) {
+    const chain = await chainProver();
+    const t = await buildTask(s, PROVER_SHAPE);
+    const m = instantiateTask(t);
+    if (!m) return 0;
+    const p = new Prover(m);
+    const steps: Proven[] = [];
+    const code = t.cm.code;
+    for (;;) {
+      const terminal = m.status !== "running";
+      const opc = code[m.pc * 4]!;
+      if (!terminal) cov.op(opc);
+      const pr = p.proveNext();
+      steps.push({ step: pr.step, op: terminal ? `terminal:${m.status}` : (OPCODE_NAMES[opc] ?? `op${opc}`), before: hex(pr.before), proof: hex(pr.proof), after: hex(pr.after) });
+      if (terminal) break;
+    }
+    cov.result(m.result());
+    for (let i = 1; i < steps.length; i++) {
+      if (steps[i]!.before !== steps[i - 1]!.after) throw new OracleFailure("prover", `step ${steps[i]!.step}: before is not the previous step's after`);
+    }
+    // one eth_call at a time: hardhat's in-process node is slower with calls in flight (measured)
+    for (const c of steps) {
+      const where = `step ${c.step} (${c.op})`;
+      const ts = tsVerify(c.before, c.proof);
+      if (!ts.ok || ts.after !== c.after) throw new OracleFailure("prover", `${where}: TypeScript verifier ${fmtOutcome(ts)}, prover's after ${c.after}`);
+      const r = await chain.proveOneStep(c.before, c.proof);
+      if (!r.ok || r.after !== c.after) throw new OracleFailure("prover", `${where}: contract ${fmtOutcome(r)}, stepper's after ${c.after}`);
+    }
+    return steps.length;
+  },
+  show: async (s) => showTask(s, PROVER_SHAPE),
+  toJSON: (s) => taskSeedToJSON(s, PROVER_SHAPE),
+  fromJSON: taskSeedFromJSON,
+};
