@@ -13,3 +13,9 @@ export { Prover, proveStep, stateHashAt, type StepProof, type ProveTarget } from
 export { verifyStep } from "./state/verify.ts";
 export { ProofError, type ProofErrorCode } from "./state/errors.ts";
 export { Trace, type TraceOptions } from "./state/trace.ts";
+// For the SDK and the daemons: Merkle trees and the input tree (their pure-JS twins in @vwasm/sdk are tested against these).
+export { MerkleTree, zeroHash } from "./merkle/tree.ts";
+export { InputTree, inputCommitment } from "./merkle/input.ts";
+export { DEFAULT_STRIDE } from "./state/trace.ts";
+export { STATUS_CODE, TRAP_CODE, STATUS_NAME, TRAP_NAME, HEADER_WORDS, encodeHeader, headerHash, type Header } from "./state/header.ts";
+export { OPCODE_NAMES } from "./ir/opcodes.ts";
