@@ -53,7 +53,7 @@ export function inputDepth(length: number): number {
 }
 
 /** The Merkle root of a task's input, as the state commits it (`inputRoot` of STATE.md's staticHash). */
-export function inputTreeRoot(input: Uint8Array): Hex {
+export function inputRoot(input: Uint8Array): Hex {
   if (input.length > MAX_INPUT_BYTES) throw new RangeError(`input of ${input.length} bytes exceeds ${MAX_INPUT_BYTES}`);
   return bytesToHex(merkleRoot(input, inputDepth(input.length)));
 }

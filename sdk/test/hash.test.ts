@@ -5,16 +5,16 @@ import { compileWasm, InputTree, Machine, MerkleTree, StateCommitment } from "@v
 import { encodeHeader, foldOutput, outputHash as stepperOutputHash } from "@vwasm/wasm-stepper/state";
 import { bytesToHex } from "viem";
 import { describe, expect, it } from "vitest";
-import { decodeHeaderWords, inputTreeRoot, merkleRoot, outputFields, outputHash } from "../src/index.js";
+import { decodeHeaderWords, inputRoot, merkleRoot, outputFields, outputHash } from "../src/index.js";
 
 const require = createRequire(import.meta.url);
 const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 131 + seed * 7) & 0xff);
 const LENGTHS = [0, 1, 31, 32, 33, 64, 65, 100, 1000, 4096, 4097];
 
 describe("input root", () => {
-  it.each(LENGTHS)("test_inputTreeRoot_equalsStepper_len%i", (n) => {
+  it.each(LENGTHS)("test_inputRoot_equalsStepper_len%i", (n) => {
     const input = bytes(n, n);
-    expect(inputTreeRoot(input)).toBe(bytesToHex(new InputTree(input).treeRoot()));
+    expect(inputRoot(input)).toBe(bytesToHex(new InputTree(input).treeRoot()));
   });
   it("test_merkleRoot_fixedDepth_equalsStepperTree", () => {
     for (const [n, depth] of [[0, 0], [32, 3], [200, 5], [1024, 10]] as const) {

@@ -1,0 +1,6 @@
+/** @vwasm/solver: the solver daemon as a library (the process entry is src/main.ts). */
+export { SolverDaemon } from "./daemon.ts";
+export { loadConfig, readDeployment, ConfigError, DEFAULT_POLICY, type SolverConfig, type Policy } from "./config.ts";
+export { Store, type TaskRecord, type GameRecord, type TaskState } from "./store.ts";
+export { Metrics } from "./metrics.ts";
+export { solve, checkModule, TaskRejected, type Solution } from "./solve.ts";
