@@ -2,7 +2,7 @@
  * Generates src/generated/Constants.sol from wasm-stepper/spec/opcodes.json and
  * wasm-stepper/spec/state.json: the opcode numbers, their families (as 256-bit
  * membership masks the entry routes on), the numeric operator table, status
- * and trap codes, the domain tags, the widths and the zero-hash table Z[0..32].
+ * and trap codes, the domain tags, the widths, the task limits' bounds and the zero-hash table Z[0..32].
  * Nothing in the Solidity sources is typed twice by hand.
  *
  * Run: `npm run gen -w contracts` (writes), `--check` (exits 1 if the committed
@@ -26,6 +26,7 @@ interface StateSpec {
   traps: Record<string, number>;
   tags: Record<string, string>;
   widths: Record<string, number>;
+  limits: Record<string, number>;
 }
 
 /** "i32.load8_s" -> "I32_LOAD8_S"; "headerWords" -> "HEADER_WORDS". */
@@ -148,6 +149,19 @@ export function generateConstants(): string {
   for (const [k, v] of Object.entries(st.widths)) s += `    uint256 internal constant ${upper(k)} = ${v};\n`;
   s += `    /// @dev HEADER_WORDS * WORD: the byte length of the proof's header.\n`;
   s += `    uint256 internal constant HEADER_BYTES = ${st.widths.headerWords! * st.widths.word!};\n`;
+  s += "}\n\n";
+
+  // ---- limits
+  const limits = Object.entries(st.limits);
+  s += "/// @title LimitMax\n/// @notice The task limits in commitment order (spec/state.json `limits`: the last staticHash words, the\n";
+  s += "/// fields of the `Limits` struct in order) and the largest value each may take.\nlibrary LimitMax {\n";
+  s += `    uint256 internal constant COUNT = ${limits.length};\n`;
+  for (const [k, v] of limits) s += `    uint256 internal constant ${upper(k)} = ${v};\n`;
+  s += "\n    /// @notice The largest value of limit `i` (in `Limits` field order); reverts (panic) for i >= COUNT.\n";
+  s += "    function at(uint256 i) internal pure returns (uint256) {\n";
+  limits.forEach(([k], i) => (s += `        if (i == ${i}) return ${upper(k)};\n`));
+  s += "        assert(false);\n        return 0;\n";
+  s += "    }\n";
   s += "}\n\n";
 
   // ---- zero hashes

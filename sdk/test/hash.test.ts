@@ -1,7 +1,7 @@
 // The pure-JS hashes of the SDK equal the stepper's own (which the on-chain prover is tested against).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { compileWasm, InputTree, Machine, MerkleTree, StateCommitment } from "@vwasm/wasm-stepper";
+import { compileWasm, InputTree, inputRoot as stepperInputRoot, Machine, MerkleTree, outputHash as stepperBytesOutputHash, StateCommitment } from "@vwasm/wasm-stepper";
 import { encodeHeader, foldOutput, outputHash as stepperOutputHash } from "@vwasm/wasm-stepper/state";
 import { bytesToHex } from "viem";
 import { describe, expect, it } from "vitest";
@@ -15,6 +15,7 @@ describe("input root", () => {
   it.each(LENGTHS)("test_inputRoot_equalsStepper_len%i", (n) => {
     const input = bytes(n, n);
     expect(inputRoot(input)).toBe(bytesToHex(new InputTree(input).treeRoot()));
+    expect(inputRoot(input)).toBe(bytesToHex(stepperInputRoot(input)));
   });
   it("test_merkleRoot_fixedDepth_equalsStepperTree", () => {
     for (const [n, depth] of [[0, 0], [32, 3], [200, 5], [1024, 10]] as const) {
@@ -37,6 +38,7 @@ describe("output hash", () => {
     expect(bytesToHex(f.outputAcc)).toBe(bytesToHex(acc));
     expect(bytesToHex(f.outputPartial)).toBe(bytesToHex(partial));
     expect(outputHash(out)).toBe(bytesToHex(stepperOutputHash(acc, partial, n)));
+    expect(outputHash(out)).toBe(bytesToHex(stepperBytesOutputHash(out)));
   });
   it("test_outputHash_differsOnTrailingZero", () => {
     expect(outputHash(new Uint8Array(3))).not.toBe(outputHash(new Uint8Array(4)));

@@ -13,6 +13,7 @@ export { Prover, proveStep, stateHashAt, type StepProof, type ProveTarget } from
 export { verifyStep } from "./state/verify.ts";
 export { ProofError, type ProofErrorCode } from "./state/errors.ts";
 export { Trace, type TraceOptions } from "./state/trace.ts";
+export * from "./state/task.ts";
 // For the SDK and the daemons: Merkle trees and the input tree (their pure-JS twins in @vwasm/sdk are tested against these).
 export { MerkleTree, zeroHash } from "./merkle/tree.ts";
 export { InputTree, inputCommitment } from "./merkle/input.ts";

@@ -7,7 +7,7 @@ import stateSpec from "../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "./compile/types.ts";
 import { LinkError, StepperError, UsageError } from "./errors.ts";
 import { I32, type ConstExpr, type FuncType, type ValType } from "./module.ts";
-import { DEFAULT_LIMITS, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
+import { DEFAULT_LIMITS, LIMIT_MAX, LIMIT_NAMES, type Limits, type RunResult, type Status, type TrapCode, type Value } from "./types.ts";
 
 export const PAGE_SIZE = 65536;
 /** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
@@ -57,14 +57,12 @@ export function checkInvocation(name: string, type: FuncType, args: Value[], sta
 
 /** Validates task limits (shared by the interpreter and the native engine). */
 export function checkLimits(l: Limits): Limits {
-  const bad = (name: string, v: number, max: number) => {
+  // The bounds are spec/state.json `limits` (the task market checks the same ones on-chain).
+  for (const name of LIMIT_NAMES) {
+    const v = l[name];
+    const max = LIMIT_MAX[name];
     if (!Number.isSafeInteger(v) || v < 0 || v > max) throw new UsageError(`limit ${name} must be an integer in [0, ${max}], got ${v}`);
-  };
-  bad("maxSteps", l.maxSteps, Number.MAX_SAFE_INTEGER);
-  bad("maxMemoryPages", l.maxMemoryPages, MAX_PAGES);
-  bad("maxCallDepth", l.maxCallDepth, 1 << 24);
-  bad("maxValueStack", l.maxValueStack, 1 << 26);
-  bad("maxOutputBytes", l.maxOutputBytes, 1 << 30);
+  }
   return l;
 }
 

@@ -1,4 +1,5 @@
 /** Public value and result types shared by the interpreter, the native engine and the CLI. */
+import stateSpec from "../spec/state.json" with { type: "json" };
 
 export type Status = "running" | "finished" | "trapped" | "out_of_steps";
 
@@ -26,6 +27,13 @@ export interface Limits {
   maxValueStack: number;
   maxOutputBytes: number;
 }
+
+/**
+ * The limits in commitment order (spec/state.json `limits`: the staticHash words after
+ * inputLength, and the Solidity `Limits` struct) with their largest allowed values.
+ */
+export const LIMIT_MAX: Readonly<Record<keyof Limits, number>> = Object.freeze({ ...stateSpec.limits });
+export const LIMIT_NAMES = Object.keys(stateSpec.limits) as (keyof Limits)[];
 
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxSteps: 2 ** 48,

@@ -38,6 +38,28 @@ export function loadArtifact(name: ProverContractName): Artifact {
   return JSON.parse(readFileSync(p, "utf8")) as Artifact;
 }
 
+/** Where each protocol contract's source lives under src/ (its artifact path follows). */
+export const PROTOCOL_SOURCES = {
+  ModuleRegistry: "registry/ModuleRegistry.sol",
+  TaskMarket: "market/TaskMarket.sol",
+  DisputeGame: "game/DisputeGame.sol",
+  TaskSpecProbe: "bench/TaskSpecProbe.sol",
+  ProveOneStepGasProbe: "bench/ProveOneStepGasProbe.sol",
+} as const;
+export type ProtocolContractName = keyof typeof PROTOCOL_SOURCES;
+
+/** Any compiled contract of src/ by its source path relative to src/ and its name. */
+export function loadArtifactAt(source: string, name: string): Artifact {
+  const p = join(PKG_DIR, "artifacts", "src", source, `${name}.json`);
+  if (!existsSync(p)) throw new Error(`no artifact for ${name} at ${p}: run \`npm run build -w contracts\` first`);
+  return JSON.parse(readFileSync(p, "utf8")) as Artifact;
+}
+
+/** A protocol contract (registry, market, game, test probes). */
+export function loadProtocolArtifact(name: ProtocolContractName): Artifact {
+  return loadArtifactAt(PROTOCOL_SOURCES[name], name);
+}
+
 /** Runtime code size in bytes. */
 export function deployedSize(a: Artifact): number {
   return (a.deployedBytecode.length - 2) / 2;

@@ -257,6 +257,8 @@ library Tag {
     uint256 internal constant ELEM_LENGTH = 5;
     bytes7 internal constant OUTPUT = "Output:";
     uint256 internal constant OUTPUT_LENGTH = 7;
+    bytes7 internal constant MODULE = "Module:";
+    uint256 internal constant MODULE_LENGTH = 7;
 }
 
 /// @title Width
@@ -280,6 +282,29 @@ library Width {
     uint256 internal constant PAGE_LEAVES_LOG2 = 11;
     /// @dev HEADER_WORDS * WORD: the byte length of the proof's header.
     uint256 internal constant HEADER_BYTES = 960;
+}
+
+/// @title LimitMax
+/// @notice The task limits in commitment order (spec/state.json `limits`: the last staticHash words, the
+/// fields of the `Limits` struct in order) and the largest value each may take.
+library LimitMax {
+    uint256 internal constant COUNT = 5;
+    uint256 internal constant MAX_STEPS = 9007199254740991;
+    uint256 internal constant MAX_MEMORY_PAGES = 65536;
+    uint256 internal constant MAX_CALL_DEPTH = 16777216;
+    uint256 internal constant MAX_VALUE_STACK = 67108864;
+    uint256 internal constant MAX_OUTPUT_BYTES = 1073741824;
+
+    /// @notice The largest value of limit `i` (in `Limits` field order); reverts (panic) for i >= COUNT.
+    function at(uint256 i) internal pure returns (uint256) {
+        if (i == 0) return MAX_STEPS;
+        if (i == 1) return MAX_MEMORY_PAGES;
+        if (i == 2) return MAX_CALL_DEPTH;
+        if (i == 3) return MAX_VALUE_STACK;
+        if (i == 4) return MAX_OUTPUT_BYTES;
+        assert(false);
+        return 0;
+    }
 }
 
 /// @title ZeroHash

@@ -4,8 +4,8 @@ pragma solidity 0.8.30;
 /// @notice Everything of a task's initial state that the Wasm bytes alone fix (wasm-stepper/spec/STATE.md,
 /// "Tasks"). The TypeScript twin is `moduleFields(cm)` of @vwasm/wasm-stepper, which returns an object with
 /// exactly these field names (roots as 32-byte arrays, counts as numbers).
-/// @dev The field list is owned by the task section of STATE.md; `moduleId = keccak256(abi.encode(fields))`
-/// or the tagged hash that section defines.
+/// @dev The field list is owned by the task section of STATE.md (section 5):
+/// `moduleId = keccak256("Module:" || abi.encode(fields))` (TaskSpec.moduleId).
 struct ModuleFields {
     bytes32 codeRoot;
     uint64 codeLength;
@@ -19,12 +19,14 @@ struct ModuleFields {
     uint64 nData;
     bytes32 elemRoot;
     uint64 nElem;
-    /// @notice Root of the initial memory at the module's own depth (depthFor of its own maximum pages).
+    /// @notice Root of the initial memory in a tree of depth memoryDepth(memoryPages) (the smallest memory tree
+    /// that holds it); a task lifts it to the depth of its effective maximum with zero siblings.
     bytes32 memoryRoot;
     uint64 memoryPages;
-    /// @notice The module's declared maximum pages (65536 when it declares none).
+    /// @notice The module's declared maximum pages (65536 when it declares none, 0 when it has no memory).
     uint64 moduleMaxPages;
-    /// @notice pc, sp, fp and the other control fields of the bootstrap state that the module fixes.
+    /// @notice The pc of the task bootstrap (`call start`?, `call run`, `finish`); the other control fields of
+    /// the initial state are zero.
     uint64 entryPc;
 }
 

@@ -2,9 +2,23 @@
  * The prover set deployed on hardhat's in-process network, and proveOneStep through eth_call.
  */
 import hre from "hardhat";
-import { BaseError, ContractFunctionRevertedError, RawContractError, createPublicClient, createWalletClient, custom, type Abi, type Address, type Hex, type PublicClient } from "viem";
+import {
+  BaseError,
+  ContractFunctionRevertedError,
+  RawContractError,
+  createPublicClient,
+  createWalletClient,
+  custom,
+  type Abi,
+  type Account,
+  type Address,
+  type Hex,
+  type PublicClient,
+  type Transport,
+  type WalletClient,
+} from "viem";
 import { hardhat } from "viem/chains";
-import { entryAbi } from "../../scripts/lib/artifacts";
+import { entryAbi, loadProtocolArtifact, type ProtocolContractName } from "../../scripts/lib/artifacts";
 import { deployProverSet, type DeployResult } from "../../scripts/lib/deploy";
 
 export interface Deployed {
@@ -12,6 +26,10 @@ export interface Deployed {
   entry: Address;
   abi: Abi;
   deploy: DeployResult;
+  transport: Transport;
+  /** The first account's wallet (the deployer). */
+  wallet: WalletClient<Transport, typeof hardhat, Account>;
+  accounts: Address[];
 }
 
 /** Deploys the prover set on a fresh in-process hardhat network (one per test file: pool "forks"). */
@@ -31,10 +49,10 @@ export async function deployOnHardhat(): Promise<Deployed> {
     },
   });
   const client = createPublicClient({ chain: hardhat, transport }) as PublicClient;
-  const [account] = (await client.request({ method: "eth_accounts" } as never)) as Address[];
-  const wallet = createWalletClient({ chain: hardhat, transport, account: account! });
+  const accounts = (await client.request({ method: "eth_accounts" } as never)) as Address[];
+  const wallet = createWalletClient({ chain: hardhat, transport, account: accounts[0]! });
   const deploy = await deployProverSet(wallet, client);
-  return { client, entry: deploy.addresses.OneStepProofEntry, abi: entryAbi(), deploy };
+  return { client, entry: deploy.addresses.OneStepProofEntry, abi: entryAbi(), deploy, transport, wallet, accounts };
 }
 
 /** The outcome of proveOneStep: the post-state hash, or the name of the custom error it reverted with. */
@@ -61,4 +79,18 @@ export async function proveOneStep(d: Deployed, before: Hex, proof: Hex): Promis
 /** Gas of a transaction calling proveOneStep (eth_estimateGas: intrinsic + calldata + execution). */
 export async function estimateProveGas(d: Deployed, before: Hex, proof: Hex): Promise<bigint> {
   return d.client.estimateContractGas({ address: d.entry, abi: d.abi, functionName: "proveOneStep", args: [before, proof] });
+}
+
+/** A wallet on the in-process network for `account` (an unlocked hardhat account). */
+export function walletFor(d: Deployed, account: Address): WalletClient<Transport, typeof hardhat, Account> {
+  return createWalletClient({ chain: hardhat, transport: d.transport, account }) as WalletClient<Transport, typeof hardhat, Account>;
+}
+
+/** Deploys a protocol contract (registry, market, game, probes) from the first account. */
+export async function deployProtocolContract(d: Deployed, name: ProtocolContractName, args: readonly unknown[] = []): Promise<Address> {
+  const a = loadProtocolArtifact(name);
+  const hash = await d.wallet.deployContract({ abi: a.abi, bytecode: a.bytecode, args });
+  const r = await d.client.waitForTransactionReceipt({ hash });
+  if (r.status !== "success" || !r.contractAddress) throw new Error(`deploying ${name} failed`);
+  return r.contractAddress;
 }

@@ -5,7 +5,7 @@
 import spec from "../../spec/state.json" with { type: "json" };
 import { keccak256 } from "../hash/keccak.ts";
 import { zeroHash } from "../merkle/tree.ts";
-import type { Status, TrapCode } from "../types.ts";
+import { LIMIT_NAMES, type Status, type TrapCode } from "../types.ts";
 import { ProofError } from "./errors.ts";
 
 export const LAYOUT_VERSION = spec.version;
@@ -36,6 +36,7 @@ export const TAG = {
   data: enc.encode(spec.tags.data),
   elem: enc.encode(spec.tags.elem),
   output: enc.encode(spec.tags.output),
+  module: enc.encode(spec.tags.module),
 };
 
 export const ZERO32 = new Uint8Array(32);
@@ -207,11 +208,7 @@ export function staticWords(h: Header): Uint8Array[] {
     word(h.nElem),
     h.inputRoot,
     word(h.inputLength),
-    word(h.maxSteps),
-    word(h.maxMemoryPages),
-    word(h.maxCallDepth),
-    word(h.maxValueStack),
-    word(h.maxOutputBytes),
+    ...LIMIT_NAMES.map((n) => word(h[n])),
   ];
 }
 

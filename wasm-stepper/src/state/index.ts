@@ -10,3 +10,23 @@ export { verifyStep } from "./verify.ts";
 export * from "./step.ts";
 export { ProofError, type ProofErrorCode } from "./errors.ts";
 export { Trace, type TraceOptions } from "./trace.ts";
+// task.ts's outputHash(bytes) is `outputHash` at the package root; here header.ts's outputHash(acc, partial, length) keeps the name.
+export {
+  moduleId,
+  moduleFields,
+  moduleFieldWords,
+  MODULE_FIELD_NAMES,
+  initialStateHash,
+  initialHeader,
+  inputRoot,
+  outputHash as outputBytesHash,
+  checkResult,
+  headerWordsOf,
+  effectiveMaxPages,
+  liftRoot,
+  TaskError,
+  ResultError,
+  type ModuleFields,
+  type ResultClaim,
+  type ResultErrorCode,
+} from "./task.ts";

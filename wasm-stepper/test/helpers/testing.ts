@@ -4,3 +4,4 @@
  */
 export * from "./state-programs.ts";
 export { i32, i64 } from "./compare.ts";
+export { CORPUS, corpusBytes, type CorpusProgram } from "../corpus/corpus.ts";
