@@ -42,7 +42,7 @@ export type PostTaskReturnType = {
 export type PostTaskErrorType = ContractRevertError | InvalidParameterError;
 
 /** Limits other than maxSteps when the poster does not set them (the stepper's defaults, bounded). */
-export const DEFAULT_TASK_LIMITS = { maxMemoryPages: 1024n, maxCallDepth: 16384n, maxValueStack: 1n << 20n, maxOutputBytes: 1n << 20n } as const;
+export const DEFAULT_TASK_LIMITS = { maxMemoryPages: 1024n, maxCallDepth: 16384n, maxValueStack: 1n << 20n, maxOutputBytes: 1n << 16n } as const;
 
 /**
  * Posts a task: module, input, limits, reward (escrowed). For an ERC-20 reward it first approves the

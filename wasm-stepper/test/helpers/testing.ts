@@ -5,3 +5,4 @@
 export * from "./state-programs.ts";
 export { i32, i64 } from "./compare.ts";
 export { CORPUS, corpusBytes, type CorpusProgram } from "../corpus/corpus.ts";
+export { runV8Task, type RefResult } from "./v8.ts";
