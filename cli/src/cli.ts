@@ -75,7 +75,7 @@ export function program(): Command {
     .option("--input-hex <hex>", "input bytes as hex")
     .option("--reward <eth>", "reward in ETH (or in token units with --token)", "0.01")
     .option("--token <address>", "ERC-20 reward token (approved automatically)")
-    .option("--bond <eth>", "solver bond in ETH", "0.05")
+    .option("--bond <eth>", "solver bond in ETH (at least the market's minSolverBond)", "0.1")
     .option("--max-steps <n>", "step limit", "100000000")
     .option("--challenge-window <s>", "seconds a result stays open to challenges", "600")
     .option("--solve-window <s>", "seconds a claimer has to submit", "600")

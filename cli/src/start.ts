@@ -18,7 +18,7 @@ import { blockTicker, deploy, HARDHAT_KEYS, Processes, startNode, startSolver } 
 
 const CHALLENGE_WINDOW = 4n;
 const REWARD = parseEther("0.01");
-const BOND = parseEther("0.05");
+const BOND = parseEther("0.1");
 const t0 = Date.now();
 const clock = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
 const say = (s: string) => console.log(`${clock()}  ${s}`);

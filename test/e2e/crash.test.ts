@@ -17,7 +17,7 @@ describe("crash and resume", () => {
     const wasm = example("sort");
     const { moduleId } = await sdk.registerModule(env.poster, { registry: env.addresses.registry, wasm });
     const input = Uint8Array.from([0x40, 0x9c, 0, 0, 3, 0, 0, 0]);
-    const post = () => sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps: 10n ** 9n }, reward: parseEther("0.02"), solverBond: parseEther("0.05"), challengeWindow: 3n });
+    const post = () => sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps: 10n ** 9n }, reward: parseEther("0.02"), solverBond: parseEther("0.1"), challengeWindow: 3n });
 
     // 1. Killed right after its claim is confirmed (before it solved).
     let s = await env.solver(1);

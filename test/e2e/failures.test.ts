@@ -23,7 +23,7 @@ async function registerForged(wasm: Uint8Array, fieldsOf: Uint8Array, salt: stri
 }
 
 async function postFor(moduleId: `0x${string}`, input: Uint8Array, maxSteps = 10n ** 8n, ttl = 30n) {
-  return sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps }, reward: parseEther("0.001"), solverBond: parseEther("0.01"), challengeWindow: 2n, ttl });
+  return sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps }, reward: parseEther("0.001"), solverBond: parseEther("0.1"), challengeWindow: 2n, ttl });
 }
 
 describe("bad tasks", () => {

@@ -9,7 +9,7 @@ import { Env, example, type SolverProcess } from "../helpers/chain.ts";
 let env: Env;
 let solver: SolverProcess;
 const REWARD = parseEther("0.01");
-const BOND = parseEther("0.05");
+const BOND = parseEther("0.1");
 
 beforeAll(async () => {
   env = await Env.start();

@@ -19,7 +19,7 @@ describe("many tasks, two solvers", () => {
     const { moduleId } = await sdk.registerModule(env.poster, { registry: env.addresses.registry, wasm });
     const inputs = Array.from({ length: 20 }, (_, i) => new TextEncoder().encode(`task number ${i} `.repeat(i + 1)));
     const posted = [];
-    for (const input of inputs) posted.push(await sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps: 10n ** 8n }, reward: parseEther("0.001"), solverBond: parseEther("0.01"), challengeWindow: 2n }));
+    for (const input of inputs) posted.push(await sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps: 10n ** 8n }, reward: parseEther("0.001"), solverBond: parseEther("0.1"), challengeWindow: 2n }));
     const results = await Promise.all(posted.map((p) => sdk.waitForResult(env.pub, { market: env.addresses.market, taskId: p.taskId, fromBlock: p.receipt.blockNumber, timeout: 200_000 })));
     results.forEach((r, i) => expect(r.output).toBe(bytesToHex(runV8Task(wasm, { input: inputs[i]! }).output)));
     const finals = await env.pub.getContractEvents({ address: env.addresses.market, abi: sdk.taskMarketAbi, eventName: "TaskFinalized", fromBlock: 0n, strict: true });
