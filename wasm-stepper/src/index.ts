@@ -8,6 +8,7 @@ export * from "./errors.ts";
 export * from "./types.ts";
 export type { Module } from "./module.ts";
 export { NativeInstance, runNativeTask } from "./native/index.ts";
+export { nativeFinalState, type NativeFinalState } from "./native/final-state.ts";
 export { StateCommitment } from "./state/commit.ts";
 export { Prover, proveStep, stateHashAt, type StepProof, type ProveTarget } from "./state/prove.ts";
 export { verifyStep } from "./state/verify.ts";
