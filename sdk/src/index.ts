@@ -11,3 +11,4 @@ export * from "./transport.js";
 export { protocolActions } from "./decorator.js";
 export { TransactionRevertedError, type WriteClient, type ReadClient, type WriteOptions, type WriteResult } from "./internal/write.js";
 export { decodeHeaderWords, type DecodedHeader } from "./header.js";
+export { disputedSegment, pickedRange } from "./dispute.js";

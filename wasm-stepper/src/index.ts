@@ -22,3 +22,4 @@ export { InputTree, inputCommitment } from "./merkle/input.ts";
 export { DEFAULT_STRIDE } from "./state/trace.ts";
 export { STATUS_CODE, TRAP_CODE, STATUS_NAME, TRAP_NAME, HEADER_WORDS, encodeHeader, headerHash, type Header } from "./state/header.ts";
 export { OPCODE_NAMES } from "./ir/opcodes.ts";
+export { describeInstruction, pcOfHeaderWords, type InstructionInfo } from "./describe.ts";

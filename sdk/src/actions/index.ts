@@ -6,6 +6,7 @@ export * from "./closeGame.js";
 export * from "./computeModuleFields.js";
 export * from "./expireClaim.js";
 export * from "./finalize.js";
+export * from "./getBisection.js";
 export * from "./getGame.js";
 export * from "./getModule.js";
 export * from "./getModuleCode.js";
