@@ -9,7 +9,8 @@
  * It holds no protocol logic: sdk actions and stepper calls. A failing RPC call fails the tick, which
  * is retried with backoff; a bad task is refused with its reason, never the daemon.
  */
-import { Trace, type CompiledModule } from "@vwasm/wasm-stepper";
+import { rmSync } from "node:fs";
+import { openTrace, type CompiledModule, type Trace } from "@vwasm/wasm-stepper";
 import * as sdk from "@vwasm/sdk";
 import { bytesToHex, createPublicClient, createWalletClient, zeroAddress, type Account, type Address, type Chain, type Hex, type PublicClient, type TransactionReceipt, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -17,65 +18,33 @@ import type { Logger } from "pino";
 import { minRewardPerStep, type SolverConfig } from "./config.ts";
 import type { Metrics } from "./metrics.ts";
 import { checkModule, limitsOf, solve, TaskRejected } from "./solve.ts";
+import { faultySolve } from "./fault.ts";
+import { ChainDaemon } from "./kit.ts";
 import { Store, type TaskRecord } from "./store.ts";
 
 const ACTIVE = new Set(["claiming", "claimed", "submitted"]);
 
-export class SolverDaemon {
-  readonly account: Account;
-  private pub!: PublicClient;
-  private wallet!: WalletClient;
-  private readonly modules = new Map<string, CompiledModule | TaskRejected>();
+export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
   private readonly traces = new Map<string, Promise<Trace>>();
-  private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
-  private backoff = 0;
-  private running: Promise<void> | undefined;
 
   constructor(
-    readonly cfg: SolverConfig,
+    cfg: SolverConfig,
     readonly store: Store,
-    readonly log: Logger,
-    readonly metrics: Metrics,
+    log: Logger,
+    metrics: Metrics,
   ) {
-    this.account = privateKeyToAccount(cfg.privateKey);
-  }
-
-  get address(): Address {
-    return this.account.address;
+    super(cfg, log, metrics);
   }
 
   async start(): Promise<void> {
-    const transport = sdk.transportFor(this.cfg.rpc);
-    const probe = createPublicClient({ transport });
-    const chain: Chain = sdk.chainFor(await probe.getChainId(), this.cfg.rpc);
-    this.pub = createPublicClient({ chain, transport, pollingInterval: this.cfg.pollMs }) as PublicClient;
-    this.wallet = createWalletClient({ chain, transport, account: this.account });
     this.log.info({ solver: this.address, market: this.cfg.market, resume: this.store.tasks().filter((t) => ACTIVE.has(t.state)).length }, "solver started");
-    this.schedule(0);
+    if (this.cfg.faults) this.log.warn({ faults: this.cfg.faults.spec }, "FAULT INJECTION ON: this solver submits false results on purpose (tests and demos only)");
+    await this.startLoop();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.stopLoop();
     for (const t of this.traces.values()) await (await t.catch(() => undefined))?.close();
-  }
-
-  private schedule(ms: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.tick()
-        .then(() => {
-          this.backoff = 0;
-        })
-        .catch((e: unknown) => {
-          this.metrics.rpcErrors.inc();
-          this.backoff = Math.min(30_000, Math.max(250, this.backoff * 2));
-          this.log.warn({ err: (e as Error).message, retryInMs: this.backoff }, "tick failed; retrying with backoff");
-        })
-        .finally(() => this.schedule(this.backoff || this.cfg.pollMs));
-    }, ms);
   }
 
   /** One pass: new events, then every task and game in flight. Exposed for tests. */
@@ -137,24 +106,6 @@ export class SolverDaemon {
     this.log.warn({ taskId: rec.taskId, reason }, "task refused");
   }
 
-  private async module(moduleId: Hex): Promise<CompiledModule | TaskRejected> {
-    let m = this.modules.get(moduleId);
-    if (!m) {
-      const [code, fields] = await Promise.all([
-        sdk.getModuleCode(this.pub, { registry: this.cfg.registry, moduleId }),
-        sdk.getModule(this.pub, { registry: this.cfg.registry, moduleId }),
-      ]);
-      try {
-        m = checkModule(code.wasm, fields);
-      } catch (e) {
-        if (!(e instanceof TaskRejected)) throw e;
-        m = e;
-      }
-      this.modules.set(moduleId, m);
-    }
-    return m;
-  }
-
   /** Policy and checks, then the claim. */
   private async consider(rec: TaskRecord): Promise<void> {
     const taskId = BigInt(rec.taskId);
@@ -174,6 +125,7 @@ export class SolverDaemon {
     if (task.inputLength > BigInt(this.cfg.policy.maxInputBytes)) return this.skip(rec, `input of ${task.inputLength} bytes exceeds the policy's ${this.cfg.policy.maxInputBytes}`, "input");
     const m = await this.module(p.moduleId);
     if (m instanceof TaskRejected) return this.skip(rec, m.message, m.code);
+    if (this.cfg.faults && rec.result) return this.skip(rec, "fault injection: this solver lies once per task", "fault");
     await this.store.putTask({ ...rec, state: "claiming", reason: undefined, moduleId: p.moduleId, rewardToken: p.rewardToken, reward: p.reward.toString() });
     try {
       const r = await sdk.claimTask(this.wallet, { market: this.cfg.market, taskId, bond: p.solverBond });
@@ -241,7 +193,9 @@ export class SolverDaemon {
       this.log.info({ taskId, inputBytes: posted.input.length, maxSteps: task.params.limits.maxSteps }, "solving");
       let s;
       try {
-        s = await solve(m, posted.input, task.params.limits, (steps, max) => this.log.info({ taskId, steps, of: max, pct: Math.round((100 * steps) / Math.max(1, max)) }, "progress"));
+        s = this.cfg.faults?.lie
+          ? await this.solveFalsely(rec, m, posted.input, task.params.limits)
+          : await solve(m, posted.input, task.params.limits, (steps, max) => this.log.info({ taskId, steps, of: max, pct: Math.round((100 * steps) / Math.max(1, max)) }, "progress"));
       } catch (e) {
         if (!(e instanceof TaskRejected)) throw e;
         await this.store.putTask({ ...rec, state: "failed", reason: e.message });
@@ -265,6 +219,24 @@ export class SolverDaemon {
     return rec;
   }
 
+  /** Trace snapshots on disk, per claim attempt (a restart mid-game reloads them). */
+  private traceDir(taskId: string, attempt: number | undefined): string {
+    return `${this.cfg.db}-traces/${taskId}-${attempt ?? 0}`;
+  }
+
+  private traceKey(taskId: string, attempt: number | undefined): string {
+    return `${taskId}:${attempt ?? 0}:${this.cfg.faults?.spec ?? "honest"}`;
+  }
+
+  /** FAULT INJECTION: the false result of fault.ts, its trace kept for the game. */
+  private async solveFalsely(rec: TaskRecord, m: CompiledModule, input: Uint8Array, limits: sdk.Limits): Promise<Awaited<ReturnType<typeof solve>>> {
+    const t = performance.now();
+    const f = await faultySolve(m, { input, limits: limitsOf(limits) }, this.cfg.faults as Parameters<typeof faultySolve>[2], this.traceDir(rec.taskId, rec.attempt), this.traceKey(rec.taskId, rec.attempt));
+    this.traces.set(rec.taskId, Promise.resolve(f.trace));
+    this.log.warn({ taskId: rec.taskId, lie: this.cfg.faults!.spec, trueSteps: f.trueSteps, claimedSteps: f.steps }, "FAULT INJECTION: submitting a false result");
+    return { finalStateHash: bytesToHex(f.finalStateHash), headerWords: bytesToHex(f.headerWords), output: bytesToHex(f.output), steps: f.steps, status: f.status, ...(f.trap ? { trap: f.trap } : {}), nativeMs: 0, interpMs: performance.now() - t };
+  }
+
   private trace(taskId: string): Promise<Trace> {
     let t = this.traces.get(taskId);
     if (!t) {
@@ -274,7 +246,10 @@ export class SolverDaemon {
         if (m instanceof TaskRejected) throw m;
         const rec = this.store.getTask(BigInt(taskId));
         const posted = await sdk.getTaskPosted(this.pub, { market: this.cfg.market, taskId: BigInt(taskId), fromBlock: rec?.postedBlock ? BigInt(rec.postedBlock) : undefined });
-        return Trace.create({ cm: m, opts: { input: posted.input, limits: limitsOf(task.params.limits) } }, { onProgress: (steps) => this.log.info({ taskId, steps }, "trace progress") });
+        const target = { cm: m, opts: { input: posted.input, limits: limitsOf(task.params.limits) } };
+        const { trace, loaded } = await openTrace(target, this.traceDir(taskId, rec?.attempt), this.traceKey(taskId, rec?.attempt), { workers: 0, onProgress: (steps) => this.log.info({ taskId, steps }, "trace progress") });
+        this.log.info({ taskId, steps: trace.steps, loaded }, loaded ? "trace loaded from disk" : "trace built");
+        return trace;
       })();
       this.traces.set(taskId, t);
     }
@@ -291,6 +266,7 @@ export class SolverDaemon {
       const trace = this.traces.get(rec.taskId);
       this.traces.delete(rec.taskId);
       await (await trace?.catch(() => undefined))?.close();
+      rmSync(this.traceDir(rec.taskId, rec.attempt), { recursive: true, force: true });
       return;
     }
     if (g.turnName === "challenger") {
@@ -304,6 +280,8 @@ export class SolverDaemon {
       return;
     }
     if (g.turnName !== "solver" && g.hi - g.lo !== 1n) return;
+    // FAULT INJECTION: a silent solver never answers; a liar does not prove the step against itself.
+    if (this.cfg.faults?.silent || (this.cfg.faults?.lie && g.hi - g.lo === 1n)) return;
     const trace = await this.trace(rec.taskId);
     let r: { hash: Hex; receipt: TransactionReceipt };
     let kind: "bisect" | "prove";
@@ -335,10 +313,5 @@ export class SolverDaemon {
       this.gas("withdraw", r.receipt);
       this.log.info({ token, amount: r.amount, gas: r.receipt.gasUsed }, "withdrawn");
     }
-  }
-
-  private gas(action: string, receipt: TransactionReceipt): void {
-    this.metrics.gasUsed.inc({ action }, Number(receipt.gasUsed));
-    this.metrics.gasSpent.inc(Number(receipt.gasUsed * receipt.effectiveGasPrice));
   }
 }

@@ -1,6 +1,6 @@
 /** Prometheus metrics of the daemon, served on 127.0.0.1 (GET /metrics). */
-import { createServer, type Server } from "node:http";
 import { Counter, Gauge, Registry } from "prom-client";
+import { MetricsServer } from "./kit.ts";
 
 export class Metrics {
   readonly registry = new Registry();
@@ -16,23 +16,5 @@ export class Metrics {
   readonly steps = new Counter({ name: "vwasm_solver_steps_total", help: "Task steps executed", registers: [this.registry] });
   readonly stepsPerSecond = new Gauge({ name: "vwasm_solver_steps_per_second", help: "Steps per second of the last solve, by engine", labelNames: ["engine"], registers: [this.registry] });
   readonly rpcErrors = new Counter({ name: "vwasm_solver_rpc_errors_total", help: "Ticks that failed on an RPC error (retried with backoff)", registers: [this.registry] });
-  private server: Server | undefined;
-
-  /** Serves /metrics on 127.0.0.1:port (0: a free port); resolves with the port. */
-  async serve(port: number): Promise<number> {
-    this.server = createServer(async (req, res) => {
-      if (req.url !== "/metrics") {
-        res.writeHead(404).end();
-        return;
-      }
-      res.writeHead(200, { "content-type": this.registry.contentType }).end(await this.registry.metrics());
-    });
-    await new Promise<void>((r) => this.server!.listen(port, "127.0.0.1", r));
-    const addr = this.server.address();
-    return typeof addr === "object" && addr ? addr.port : port;
-  }
-
-  async close(): Promise<void> {
-    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
-  }
+  readonly server = new MetricsServer(this.registry);
 }

@@ -5,7 +5,7 @@
  * - `cursor`      the last block whose market events were processed
  * The chain stays the source of truth: on restart every record not terminal is re-read from it.
  */
-import { open, type RootDatabase } from "lmdb";
+import { KvStore } from "./kit.ts";
 
 export type TaskState =
   | "skipped" // policy or checks refused it (reason)
@@ -38,11 +38,7 @@ export interface GameRecord {
   ended?: string;
 }
 
-export class Store {
-  private readonly db: RootDatabase;
-  constructor(path: string) {
-    this.db = open({ path, compression: false });
-  }
+export class Store extends KvStore {
   getTask(id: bigint): TaskRecord | undefined {
     return this.db.get(`task:${id}`) as TaskRecord | undefined;
   }
@@ -50,7 +46,7 @@ export class Store {
     await this.db.put(`task:${rec.taskId}`, { ...rec, updatedAt: Date.now() });
   }
   tasks(): TaskRecord[] {
-    return [...this.db.getRange({ start: "task:", end: "task;" })].map((e) => e.value as TaskRecord);
+    return this.range<TaskRecord>("task");
   }
   getGame(id: bigint): GameRecord | undefined {
     return this.db.get(`game:${id}`) as GameRecord | undefined;
@@ -59,16 +55,6 @@ export class Store {
     await this.db.put(`game:${rec.gameId}`, rec);
   }
   games(): GameRecord[] {
-    return [...this.db.getRange({ start: "game:", end: "game;" })].map((e) => e.value as GameRecord);
-  }
-  cursor(): bigint | undefined {
-    const c = this.db.get("cursor") as string | undefined;
-    return c === undefined ? undefined : BigInt(c);
-  }
-  async setCursor(b: bigint): Promise<void> {
-    await this.db.put("cursor", b.toString());
-  }
-  async close(): Promise<void> {
-    await this.db.close();
+    return this.range<GameRecord>("game");
   }
 }

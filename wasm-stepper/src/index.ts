@@ -14,7 +14,7 @@ export { Prover, proveStep, stateHashAt, type StepProof, type ProveTarget } from
 export { verifyStep } from "./state/verify.ts";
 export { ProofError, type ProofErrorCode } from "./state/errors.ts";
 export { Trace, type TraceOptions, type TraceFault } from "./state/trace.ts";
-export { saveTrace, loadTrace } from "./state/trace-store.ts";
+export { saveTrace, loadTrace, openTrace } from "./state/trace-store.ts";
 export * from "./state/task.ts";
 // For the SDK and the daemons: Merkle trees and the input tree (their pure-JS twins in @vwasm/sdk are tested against these).
 export { MerkleTree, zeroHash } from "./merkle/tree.ts";

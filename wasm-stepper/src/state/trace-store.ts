@@ -75,3 +75,15 @@ export function loadTrace(target: ProveTarget, dir: string, key: string, opts: T
   const snapshots: StoredSnapshot[] = meta.snapshots.map((s) => ({ ...s, pages: s.pages.map((i) => pages[i]!) }));
   return Trace.fromSnapshots(target, snapshots, { ...opts, stride: meta.stride, createMs: meta.createMs });
 }
+
+/**
+ * The trace saved under `dir` for `key`, or a new one (Trace.create with `opts`) saved there before
+ * it is returned: what a daemon calls for each claim it disputes or defends.
+ */
+export async function openTrace(target: ProveTarget, dir: string, key: string, opts: TraceOptions = {}): Promise<{ trace: Trace; loaded: boolean }> {
+  const saved = loadTrace(target, dir, key, opts);
+  if (saved) return { trace: saved, loaded: true };
+  const trace = await Trace.create(target, opts);
+  saveTrace(trace, dir, key);
+  return { trace, loaded: false };
+}
