@@ -149,11 +149,34 @@ export function deploy(url: string): Record<string, unknown> {
 /** Starts a solver daemon process (its own pid: tsx's loader in the same process). */
 export function startSolver(
   procs: Processes,
-  opts: { rpc: string; deployment: string; db: string; key: string; metricsPort?: number; config?: string; pollMs?: number; onLine?: (line: string, stream: "out" | "err") => void },
+  opts: DaemonOptions,
 ): ChildProcess {
-  const args = ["--import", TSX, join(ROOT, "solver/src/main.ts"), "--rpc", opts.rpc, "--deployment", opts.deployment, "--db", opts.db, "--metrics-port", String(opts.metricsPort ?? 0), "--poll-ms", String(opts.pollMs ?? 300)];
+  return startDaemon(procs, "solver", opts);
+}
+
+export interface DaemonOptions {
+  rpc: string;
+  deployment: string;
+  db: string;
+  key: string;
+  metricsPort?: number;
+  config?: string;
+  pollMs?: number;
+  /** FAULT INJECTION (tests and demos only): the daemon's --fault-injection-unsafe value. */
+  faults?: string;
+  onLine?: (line: string, stream: "out" | "err") => void;
+}
+
+/** Starts a challenger daemon process (its own pid). */
+export function startChallenger(procs: Processes, opts: DaemonOptions): ChildProcess {
+  return startDaemon(procs, "challenger", opts);
+}
+
+function startDaemon(procs: Processes, role: "solver" | "challenger", opts: DaemonOptions): ChildProcess {
+  const args = ["--import", TSX, join(ROOT, `${role}/src/main.ts`), "--rpc", opts.rpc, "--deployment", opts.deployment, "--db", opts.db, "--metrics-port", String(opts.metricsPort ?? 0), "--poll-ms", String(opts.pollMs ?? 300)];
   if (opts.config) args.push("--config", opts.config);
-  return procs.spawn(process.execPath, args, { env: { ...process.env, VWASM_SOLVER_KEY: opts.key }, onLine: opts.onLine });
+  if (opts.faults) args.push("--fault-injection-unsafe", opts.faults);
+  return procs.spawn(process.execPath, args, { env: { ...process.env, [`VWASM_${role.toUpperCase()}_KEY`]: opts.key }, onLine: opts.onLine });
 }
 
 /** Mines a block every `ms` (a local automining chain otherwise stands still between transactions, and with it block time). */

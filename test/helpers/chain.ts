@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ChildProcess } from "node:child_process";
-import { blockTicker, deploy, freePort, HARDHAT_KEYS, Processes, startNode, startSolver } from "@vwasm/cli";
+import { blockTicker, deploy, freePort, HARDHAT_KEYS, Processes, startChallenger, startNode, startSolver } from "@vwasm/cli";
 import * as sdk from "@vwasm/sdk";
 import { readDeployment } from "@vwasm/solver";
 import { createPublicClient, createWalletClient, type Address, type Hex, type PublicClient, type WalletClient } from "viem";
@@ -60,18 +60,27 @@ export class Env {
   }
 
   /** Starts a solver daemon process; `db` reuses a database (a restart). */
-  async solver(keyIndex: number, opts: { db?: string; policy?: Record<string, unknown> } = {}): Promise<SolverProcess> {
+  async solver(keyIndex: number, opts: { db?: string; policy?: Record<string, unknown>; faults?: string } = {}): Promise<SolverProcess> {
+    return this.daemon("solver", keyIndex, opts);
+  }
+
+  /** Starts a challenger daemon process; `db` reuses a database (a restart). */
+  async challenger(keyIndex: number, opts: { db?: string; policy?: Record<string, unknown>; faults?: string } = {}): Promise<SolverProcess> {
+    return this.daemon("challenger", keyIndex, opts);
+  }
+
+  private async daemon(role: "solver" | "challenger", keyIndex: number, opts: { db?: string; policy?: Record<string, unknown>; faults?: string }): Promise<SolverProcess> {
     const key = HARDHAT_KEYS[keyIndex]! as Hex;
-    const db = opts.db ?? join(this.dir, `solver-${keyIndex}-${Date.now()}`);
+    const db = opts.db ?? join(this.dir, `${role}-${keyIndex}-${Date.now()}`);
     const metricsPort = await freePort();
     let config: string | undefined;
     if (opts.policy) {
-      config = join(this.dir, `solver-${keyIndex}.json`);
+      config = join(this.dir, `${role}-${keyIndex}.json`);
       writeFileSync(config, JSON.stringify({ policy: opts.policy }));
     }
     const lines: Record<string, unknown>[] = [];
     const waiters: { fn: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
-    const child = startSolver(this.procs, {
+    const child = (role === "solver" ? startSolver : startChallenger)(this.procs, {
       rpc: this.url,
       deployment: this.deployment,
       db,
@@ -79,6 +88,7 @@ export class Env {
       metricsPort,
       config,
       pollMs: 250,
+      ...(opts.faults ? { faults: opts.faults } : {}),
       onLine: (line, stream) => {
         if (stream === "err") {
           lines.push({ msg: "stderr", line });
@@ -98,12 +108,12 @@ export class Env {
       const seen = lines.find(fn);
       if (seen) return Promise.resolve(seen);
       return new Promise<Record<string, unknown>>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`solver log line not seen within ${timeoutMs} ms; last lines:\n${lines.slice(-10).map((x) => JSON.stringify(x)).join("\n")}`)), timeoutMs);
+        const t = setTimeout(() => reject(new Error(`${role} log line not seen within ${timeoutMs} ms; last lines:\n${lines.slice(-10).map((x) => JSON.stringify(x)).join("\n")}`)), timeoutMs);
         waiters.push({ fn, resolve: (l) => (clearTimeout(t), resolve(l)) });
       });
     };
     const s: SolverProcess = { child, address: privateKeyToAccount(key).address, key, db, metricsPort, lines, waitFor };
-    await waitFor((l) => l.msg === "solver started", 60_000);
+    await waitFor((l) => l.msg === `${role} started`, 60_000);
     return s;
   }
 
