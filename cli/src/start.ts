@@ -14,7 +14,8 @@ import { runV8Task } from "@vwasm/wasm-stepper/testing";
 import { bytesToHex, createPublicClient, createWalletClient, formatEther, hexToBytes, parseEther, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { demoTasks } from "./demo-tasks.ts";
-import { blockTicker, deploy, HARDHAT_KEYS, Processes, startNode, startSolver } from "./local.ts";
+import { blockTicker, deploy, HARDHAT_KEYS, Processes, startChallenger, startNode, startSolver } from "./local.ts";
+import { narrate, runAdversarial } from "./adversarial.ts";
 
 const CHALLENGE_WINDOW = 4n;
 const REWARD = parseEther("0.01");
@@ -43,12 +44,33 @@ async function main(): Promise<void> {
 
     const solverAccount = privateKeyToAccount(HARDHAT_KEYS[1]);
     const solverEvents: string[] = [];
-    const solver = startSolver(procs, {
+    // The challenger daemon watches every claim from the start (the adversarial part below).
+    const challengerLines: Record<string, unknown>[] = [];
+    const challengerAccount = privateKeyToAccount(HARDHAT_KEYS[3]);
+    const challenger = startChallenger(procs, {
+      rpc: node.url,
+      deployment,
+      db: join(dir, "challenger-db"),
+      key: HARDHAT_KEYS[3],
+      onLine: (line, stream) => {
+        if (stream === "err") return void console.error(`          [challenger stderr] ${line}`);
+        try {
+          const l = JSON.parse(line) as Record<string, unknown>;
+          challengerLines.push(l);
+          if (l.msg === "challenger listening") say(`challenger pid ${challenger.pid}, account ${challengerAccount.address}, metrics ${String(l.metrics)}`);
+          const n = narrate("challenger", l);
+          if (n) say(`          ${n}`);
+        } catch {
+          // not a log line
+        }
+      },
+    });
+    const solverOptions = {
       rpc: node.url,
       deployment,
       db: join(dir, "solver-db"),
       key: HARDHAT_KEYS[1],
-      onLine: (line, stream) => {
+      onLine: (line: string, stream: "out" | "err") => {
         if (stream === "err") return void console.error(`          [solver stderr] ${line}`);
         try {
           const l = JSON.parse(line) as { msg: string; taskId?: string; amount?: string; metrics?: string; err?: string; reason?: string; steps?: number };
@@ -57,11 +79,14 @@ async function main(): Promise<void> {
           if (l.msg === "progress") say(`          [solver] task ${l.taskId}: ${l.steps} steps...`);
           if (l.msg === "tick failed; retrying with backoff") say(`          [solver] ${l.err} (retrying)`);
           if (l.msg === "task refused" || l.msg === "task failed") say(`          [solver] task ${l.taskId}: ${l.reason}`);
+          const n = narrate("solver", l as Record<string, unknown>);
+          if (n && l.msg === "dispute move") say(`          ${n}`);
         } catch {
           // not a log line
         }
       },
-    });
+    };
+    let solver = startSolver(procs, solverOptions);
 
     const transport = sdk.transportFor(node.url);
     const chain = sdk.chainFor(await createPublicClient({ transport }).getChainId(), node.url);
@@ -124,7 +149,24 @@ async function main(): Promise<void> {
     const solverAfter = await pub.getBalance({ address: solverAccount.address });
     if (!solverEvents.length) throw new Error("the solver did not withdraw its pay within 30 s");
     say(`paid      solver ${solverEvents.join(", ")}; its balance moved by ${formatEther(solverAfter - solverBefore)} ETH net of gas (${posted.length} x ${formatEther(REWARD)} ETH rewards), ${formatEther(left)} ETH left in the market`);
-    say(`done      all ${posted.length} tasks finalized; stopping the solver (pid ${solver.pid}) and the chain (pid ${node.child.pid})`);
+    await runAdversarial({
+      procs,
+      url: node.url,
+      deployment,
+      addresses,
+      pub: pub as never,
+      poster: poster as never,
+      task: tasks.find((t) => t.name === "sha256")!,
+      challenger: { address: challengerAccount.address, lines: challengerLines },
+      honest: {
+        address: solverAccount.address,
+        stop: () => procs.stop(solver),
+        start: () => (solver = startSolver(procs, solverOptions)),
+      },
+      dir,
+      say,
+    });
+    say(`done      every task finalized with the right result; stopping every process started (solvers, challenger, the chain pid ${node.child.pid})`);
   } finally {
     stopTicker();
     await procs.stopAll();
