@@ -122,7 +122,7 @@ export async function runAdversarial(ctx: AdversarialContext): Promise<void> {
   const paid = credited.reduce((a, e) => a + e.args.amount, 0n);
   const afterLiar = await sdk.getWithdrawable(pub, { market: ctx.addresses.market, account: liar });
   say(`slashed   the faulty solver ${liar}: its bond of ${formatEther(10n ** 17n)} ETH is gone (nothing credited back: ${formatEther(afterLiar - beforeLiar)} ETH); game ${s(opened.gameId)} ended ${sdk.GAME_END[game.end]} after ${moves.length} events`);
-  say(`paid      the challenger ${ctx.challenger.address}: ${formatEther(paid)} ETH credited (its bond back and the slashed bond)`);
+  say(`paid      the challenger ${ctx.challenger.address}: ${formatEther(paid)} ETH credited (its bond back and half the slashed bond; the other half is burned)`);
   const r = await sdk.waitForResult(pub, { market: ctx.addresses.market, taskId, fromBlock: p.receipt.blockNumber, timeout: 180_000 });
   const v8 = bytesToHex(runV8Task(task.wasm, { input: task.input }).output);
   if (r.output !== v8) throw new Error(`task ${taskId}: the finalized output differs from V8's`);

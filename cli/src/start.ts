@@ -3,7 +3,9 @@
  * Starts a hardhat node on 127.0.0.1, deploys the protocol, starts a solver daemon as its own
  * process, registers real programs (AssemblyScript, wasm-stepper/examples/as) and posts tasks with
  * real inputs, then follows each: claimed, submitted, challenge window, finalized, paid. Every output
- * is checked against V8 running the same module. Exits 0 when every task is finalized and the solver
+ * is checked against V8 running the same module. A challenger daemon checks every claim from the
+ * start; then a faulty solver (fault injection) lies about a task and the game is played and
+ * narrated move by move (adversarial.ts): "slashed", then the honest solver's "finalized". Exits 0 when every task is finalized and the solver
  * has withdrawn its pay; stops every process it started (by pid), also on failure.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -69,8 +69,8 @@ describe("lies caught by the challenger", () => {
     const before = await sdk.getWithdrawable(env.pub, { market: env.addresses.market, account: challenger.address });
     const { liar, gameId } = await lieCaught("lie-output");
     expect(liar.lines.find((l) => l.msg === "FAULT INJECTION: submitting a false result")?.trueSteps).toBe(TRUE_STEPS);
-    // The challenger got its bond back plus the liar's bond, and withdrew it.
-    await challenger.waitFor((l) => l.msg === "withdrawn" && BigInt(String(l.amount)) >= parseEther("0.2") + before);
+    // The challenger got its bond back plus half the liar's bond (the other half is burned), and withdrew it.
+    await challenger.waitFor((l) => l.msg === "withdrawn" && BigInt(String(l.amount)) >= parseEther("0.15") + before);
     // The disputed step is the last one (the output of the final state).
     const proven = challenger.lines.find(is("disputed step found: proving it on-chain", "gameId", gameId))!;
     expect(Number(proven.step)).toBe(TRUE_STEPS - 1);
