@@ -282,6 +282,8 @@ export class NativeInstance {
   private fallbackWhy: string | undefined;
   private readonly task: boolean;
   private taskDone = false;
+  /** The variant that produced the task's result, and whether its state is exact (read by final-state.ts). */
+  private taskRun: { variant: Variant; exact: boolean } | undefined;
 
   // Per-invocation state used by the host functions.
   private cur: Variant | undefined;
@@ -357,14 +359,20 @@ export class NativeInstance {
     if (!this.opts.precise) {
       const fast = this.instantiate(false);
       const o: Outcome = fast ? this.exec(fast, calls, results) : { kind: "retry" };
-      if (o.kind === "done") return o.result;
+      if (o.kind === "done") {
+        this.taskRun = { variant: fast!, exact: o.exact };
+        return o.result;
+      }
       if (o.kind === "fallback") return this.taskOnInterpreter("V8's stack overflowed");
     }
     this.engineKind = "precise";
     const precise = this.instantiate(true);
     if (!precise) return this.taskOnInterpreter(this.fallbackWhy!);
     const o = this.exec(precise, calls, results);
-    if (o.kind === "done") return o.result;
+    if (o.kind === "done") {
+      this.taskRun = { variant: precise, exact: true };
+      return o.result;
+    }
     return this.taskOnInterpreter("V8's stack overflowed before maxCallDepth");
   }
 
@@ -372,6 +380,17 @@ export class NativeInstance {
     this.engineKind = "interpreter";
     this.fallbackWhy ??= why;
     return Machine.forTask(this.cm, this.opts).run();
+  }
+
+  /**
+   * The Wasm instance left by runTask() when the native engine produced the
+   * result (undefined after an interpreter fallback), and whether its memory
+   * and globals are exactly the interpreter's at the end. For final-state.ts.
+   */
+  get taskInstance(): { instance: WasmInstance; memory?: WasmMemory; exact: boolean } | undefined {
+    const r = this.taskRun;
+    if (!r || this.engineKind === "interpreter") return undefined;
+    return { instance: r.variant.instance, ...(r.variant.memory ? { memory: r.variant.memory } : {}), exact: r.exact };
   }
 
   /** Why the instance fell back to the interpreter, if it did. */

@@ -84,7 +84,7 @@ export const SIG_STOP = 1;
 export const SIG_CALL_STACK = 2;
 export const SIG_VALUE_STACK = 3;
 
-/** Export names of the instrumented module (it exports nothing else). */
+/** Export names of the instrumented module (besides these: the module's functions and globals, see funcExportName and globalExportName). */
 export const EXP = {
   rem: "rem",
   used: "used",
@@ -100,6 +100,11 @@ export const EXP = {
 
 export function funcExportName(index: number): string {
   return `f${index}`;
+}
+
+/** Export name of the module's global `index` (read by the native final state, final-state.ts). */
+export function globalExportName(index: number): string {
+  return `g${index}`;
 }
 
 // Wasm opcodes used by the instrumenter.
@@ -927,9 +932,10 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
     for (const e of m.exports) if (e.kind === "func") exported.add(e.index);
     if (m.start !== undefined) exported.add(m.start);
     const w = new ByteWriter();
-    const n = exported.size + newGlobals.length + (m.memory ? 1 : 0) + (m.table ? 1 : 0);
+    const n = exported.size + newGlobals.length + m.globals.length + (m.memory ? 1 : 0) + (m.table ? 1 : 0);
     w.u32(n);
     for (const fi of exported) w.name(funcExportName(fi)).u8(0).u32(fi);
+    for (let gi = 0; gi < m.globals.length; gi++) w.name(globalExportName(gi)).u8(3).u32(gi);
     for (const ng of newGlobals) w.name(ng.name).u8(3).u32(ng.index);
     if (m.memory) w.name(EXP.memory).u8(2).u32(0);
     if (m.table) w.name(EXP.table).u8(1).u32(0);

@@ -191,6 +191,13 @@ export class Replayer {
   }
 
   /**
+   * True until the first restore: the warm-up ran the machine from step 0 on
+   * its own, which is not a state of the trace when the trace has a fault
+   * (TraceOptions.fault), so the first position always starts from a snapshot.
+   */
+  private detached = true;
+
+  /**
    * State hashes at `positions` (ascending, each >= snap.steps, all in the same
    * execution), starting from `snap` or from the machine's current state when
    * that is already between `snap` and the position (running on is cheaper).
@@ -199,7 +206,7 @@ export class Replayer {
     const m = this.machine;
     let o = outOffset;
     for (const p of positions) {
-      if (!(m.steps >= snap.steps && m.steps <= p)) this.restore(snap);
+      if (this.detached || !(m.steps >= snap.steps && m.steps <= p)) this.restore(snap);
       const before = m.steps;
       runInSlices(m, p);
       this.stats.steps += m.steps - before;
@@ -273,6 +280,7 @@ export class Replayer {
       }
     }
     m.restore({ ...snap.state, memory: mem, nonZeroPages: snap.nonZeroPages });
+    this.detached = false;
     this.stats.restores++;
     if (incremental) {
       m.changes.allDirty = false;

@@ -67,6 +67,20 @@ export interface TraceOptions {
    * TypeScript sources), which a long run hides; a short run spawns none.
    */
   prestartAfterMs?: number;
+  /**
+   * FOR FAULT INJECTION ONLY (tests, demos): at step `step` of the run, `apply`
+   * changes the machine (through snapshot/restore), and the trace continues
+   * from the changed state: a consistent trace of a false execution that
+   * diverges at `step` (its hashes from `step` on are of the changed state).
+   * A snapshot is kept at `step`, so every position is re-executed from a
+   * state on the right side of the divergence. Throws if the run ends before.
+   */
+  fault?: TraceFault;
+}
+
+export interface TraceFault {
+  step: number;
+  apply: (m: Machine) => void;
 }
 
 /** How the last hashesAt call was served. */
@@ -87,6 +101,7 @@ export interface HashesAtInfo {
 
 /** Per-position cost of a state hash besides memory, and per byte of a restore (rough). */
 const HASH_NS = 20_000;
+const PAGE_BYTES = 65536;
 const RESTORE_NS_PER_BYTE = 0.5;
 /** A full memory tree build, per 32-byte leaf. */
 const BUILD_NS_PER_LEAF = 500;
@@ -186,15 +201,25 @@ export class Trace {
       bytes += newBytes;
     };
     keep();
+    const fault = opts.fault;
+    if (fault && (!Number.isSafeInteger(fault.step) || fault.step < 1)) throw new UsageError(`a fault's step must be an integer >= 1 (step 0 is the task's initial state), got ${fault.step}`);
+    let faulted = false;
+    const applyFault = () => {
+      fault!.apply(m);
+      faulted = true;
+      keep();
+    };
     try {
       let warm = false;
       while (m.status === "running") {
-        const next = (Math.floor(m.steps / stride) + 1) * stride;
+        let next = (Math.floor(m.steps / stride) + 1) * stride;
+        if (fault && !faulted && fault.step > m.steps && fault.step < next) next = fault.step;
         if (!warm) warmUp(m, next);
         warm = true;
         runInSlices(m, next);
+        if (fault && !faulted && m.steps === fault.step) applyFault();
         // A terminal state is kept below, whatever its step count.
-        if (m.status === "running") keep();
+        else if (m.status === "running") keep();
         opts.onProgress?.(m.steps);
         if (workers > 0 && pool === undefined && performance.now() - t0 >= prestartAfterMs) pool = startPool(workers);
         // Let timers and I/O run between slices (progress output, signals).
@@ -203,6 +228,13 @@ export class Trace {
     } catch (e) {
       await pool?.destroy();
       throw e;
+    }
+    if (fault && !faulted) {
+      if (m.steps !== fault.step) {
+        await pool?.destroy();
+        throw new UsageError(`the fault is at step ${fault.step} but the run ends at step ${m.steps}`);
+      }
+      applyFault();
     }
     // The terminal state (a step never leaves a state unchanged, so it is not kept yet unless it is step 0).
     if (snaps[snaps.length - 1]!.steps !== m.steps) keep();
@@ -219,6 +251,29 @@ export class Trace {
   private adoptPool(pool: Piscina<TraceTask, TraceTaskResult>): void {
     this.pool = pool;
     for (let i = 0; i < this.workers; i++) this.runTask([{ snap: 0, positions: [0] }]).catch(() => {});
+  }
+
+  /**
+   * A trace from snapshots kept by an earlier one (ascending, the first at
+   * step 0, the last the terminal state), without re-running the execution:
+   * a daemon restarting mid-game (see trace-store.ts).
+   */
+  static fromSnapshots(target: ProveTarget, snapshots: StoredSnapshot[], opts: TraceOptions & { createMs?: number } = {}): Trace {
+    if (snapshots.length === 0 || snapshots[0]!.steps !== 0) throw new UsageError("a trace's snapshots start at step 0");
+    const last = snapshots[snapshots.length - 1]!;
+    const m = machineFor(target);
+    const mem = new Uint8Array(last.memoryLength);
+    last.pages.forEach((p, i) => mem.set(p, i * p.length));
+    m.restore({ ...last.state, memory: mem });
+    if (m.status === "running") throw new UsageError(`the last snapshot (step ${last.steps}) is not a terminal state`);
+    const bytes = new Set(snapshots.flatMap((x) => x.pages)).size * PAGE_BYTES;
+    const workers = opts.workers ?? os.availableParallelism();
+    return new Trace(target, opts.stride ?? DEFAULT_STRIDE, workers, opts.inlineBelowMs ?? 1, snapshots, m, bytes, opts.createMs ?? 0);
+  }
+
+  /** The snapshots kept (for persisting the trace: trace-store.ts). */
+  get storedSnapshots(): readonly StoredSnapshot[] {
+    return this.snapshots;
   }
 
   /** Number of snapshots kept. */

@@ -1,0 +1,80 @@
+// Honest tasks on a real hardhat node with a solver daemon process: each finalizes with V8's output,
+// ETH and ERC-20 rewards are paid and withdrawn by the daemon.
+import * as sdk from "@vwasm/sdk";
+import { runV8Task } from "@vwasm/wasm-stepper/testing";
+import { bytesToHex, erc20Abi, parseEther, zeroAddress } from "viem";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Env, example, type SolverProcess } from "../helpers/chain.ts";
+
+let env: Env;
+let solver: SolverProcess;
+const REWARD = parseEther("0.01");
+const BOND = parseEther("0.1");
+
+beforeAll(async () => {
+  env = await Env.start();
+  solver = await env.solver(1);
+});
+afterAll(async () => env?.close());
+
+async function post(name: string, input: Uint8Array, extra: Partial<sdk.PostTaskParameters> = {}) {
+  const wasm = example(name);
+  const { moduleId } = await sdk.registerModule(env.poster, { registry: env.addresses.registry, wasm });
+  const p = await sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps: 10n ** 9n }, reward: REWARD, solverBond: BOND, challengeWindow: 3n, ...extra });
+  return { ...p, wasm };
+}
+
+describe("honest path", () => {
+  it("test_e2e_ethRewards_finalizeWithV8Output_paidAndWithdrawn", async () => {
+    const inputs: [string, Uint8Array][] = [
+      ["sha256", new TextEncoder().encode("hello, verifiable world\n".repeat(30))],
+      ["bigint", new TextEncoder().encode("150")],
+      ["sort", Uint8Array.from([0x10, 0x27, 0, 0, 7, 0, 0, 0])],
+    ];
+    const posted = await Promise.all(inputs.map(([n, i]) => post(n, i)));
+    for (const [k, p] of posted.entries()) {
+      const r = await sdk.waitForResult(env.pub, { market: env.addresses.market, taskId: p.taskId, fromBlock: p.receipt.blockNumber, timeout: 120_000 });
+      const v8 = runV8Task(p.wasm, { input: inputs[k]![1] });
+      expect(r.status).toBe("finished");
+      expect(r.output).toBe(bytesToHex(v8.output));
+      expect(r.solver).toBe(solver.address);
+      const task = await sdk.getTask(env.pub, { market: env.addresses.market, taskId: p.taskId });
+      expect(task.statusName).toBe("finalized");
+    }
+    await solver.waitFor((l) => l.msg === "withdrawn" && l.token === zeroAddress);
+    const withdrawn = await env.pub.getContractEvents({ address: env.addresses.market, abi: sdk.taskMarketAbi, eventName: "Withdrawn", args: { account: solver.address }, fromBlock: 0n, strict: true });
+    const total = withdrawn.filter((e) => e.args.token === zeroAddress).reduce((s, e) => s + e.args.amount, 0n);
+    expect(total).toBeGreaterThanOrEqual(3n * (REWARD + BOND));
+    expect(await sdk.getWithdrawable(env.pub, { market: env.addresses.market, account: solver.address })).toBe(0n);
+    const m = await env.metrics(solver);
+    expect(m).toMatch(/vwasm_solver_tasks_solved_total [3-9]/);
+    expect(m).toMatch(/vwasm_solver_steps_per_second\{engine="native"\} \d/);
+  });
+
+  it("test_e2e_erc20Reward_approvedPaidAndWithdrawn", async () => {
+    const token = await env.deployToken(10n ** 24n);
+    // The daemon's default policy accepts ETH only: a second daemon accepts this token.
+    const tokenSolver = await env.solver(2, { policy: { assets: { [token]: "0" } } });
+    const input = new TextEncoder().encode("pay me in tokens");
+    const reward = 12345n * 10n ** 15n;
+    const p = await post("crc32", input, { rewardToken: token, reward });
+    expect(p.approval).toBeDefined();
+    const r = await sdk.waitForResult(env.pub, { market: env.addresses.market, taskId: p.taskId, fromBlock: p.receipt.blockNumber, timeout: 120_000 });
+    expect(r.output).toBe(bytesToHex(runV8Task(p.wasm, { input }).output));
+    expect(r.solver).toBe(tokenSolver.address);
+    await tokenSolver.waitFor((l) => l.msg === "withdrawn" && l.token === token);
+    expect(await env.pub.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [tokenSolver.address] })).toBe(reward);
+    expect(await sdk.getWithdrawable(env.pub, { market: env.addresses.market, account: tokenSolver.address, token })).toBe(0n);
+    // The ETH-only daemon refused it by policy, with the reason.
+    await solver.waitFor((l) => l.msg === "task refused" && l.taskId === p.taskId.toString() && String(l.reason).includes("not accepted by the policy"));
+  });
+
+  it("test_e2e_sdkErrors_unknownTaskAndWrongPhase_decoded", async () => {
+    await expect(sdk.getTask(env.pub, { market: env.addresses.market, taskId: 10_000n })).rejects.toBeInstanceOf(sdk.TaskNotFoundError);
+    const done = (await sdk.listTasks(env.pub, { market: env.addresses.market })).tasks.find((t) => t.statusName === "finalized")!;
+    const e = await sdk.claimTask(env.poster, { market: env.addresses.market, taskId: done.taskId }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(sdk.ContractRevertError);
+    expect((e as sdk.ContractRevertError).errorName).toBe("WrongPhase");
+    expect((e as sdk.ContractRevertError).shortMessage).toMatch(/^TaskMarket\.claimTask reverted with WrongPhase\(4\): the task is not in the phase/);
+  });
+});
