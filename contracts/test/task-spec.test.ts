@@ -152,7 +152,7 @@ describe("TaskSpec lockstep", () => {
           ["other status, claimed hash", fsh, headerWordsOf({ ...h, status: h.status === 1 ? 2 : 1 }), output],
           ["length lie", hex(headerHash({ ...h, outputLength: h.outputLength + 1 })), headerWordsOf({ ...h, outputLength: h.outputLength + 1 }), output],
           ["short header", fsh, words.subarray(32), output],
-          ["bad version", fsh, Uint8Array.from(words, (b, i) => (i === 31 ? 2 : b)), output],
+          ["bad version", fsh, Uint8Array.from(words, (b, i) => (i === 31 ? b + 1 : b)), output],
         ];
         for (const [label, f, w, o] of cases) {
           if (label === "one output byte less" && output.length === 0) continue;

@@ -1,7 +1,7 @@
 // The pure-JS hashes of the SDK equal the stepper's own (which the on-chain prover is tested against).
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { compileWasm, InputTree, inputRoot as stepperInputRoot, Machine, MerkleTree, outputHash as stepperBytesOutputHash, StateCommitment } from "@vwasm/wasm-stepper";
+import { compileWasm, HEADER_WORDS, InputTree, inputRoot as stepperInputRoot, Machine, MerkleTree, outputHash as stepperBytesOutputHash, StateCommitment } from "@vwasm/wasm-stepper";
 import { encodeHeader, foldOutput, outputHash as stepperOutputHash } from "@vwasm/wasm-stepper/state";
 import { bytesToHex } from "viem";
 import { describe, expect, it } from "vitest";
@@ -64,13 +64,13 @@ describe("header words", () => {
   it("test_decodeHeaderWords_trappedState", () => {
     const m = Machine.forTask(compileWasm(readFileSync(require.resolve("@vwasm/wasm-stepper/examples/as/sha256.wasm"))), { input: new Uint8Array(100), limits: { maxSteps: 10 } });
     m.run();
-    const flat = new Uint8Array(30 * 32);
+    const flat = new Uint8Array(HEADER_WORDS * 32);
     encodeHeader(new StateCommitment(m).header()).forEach((w, i) => flat.set(w, i * 32));
     const d = decodeHeaderWords(flat);
     expect(d.status).toBe("out_of_steps");
     expect(d.steps).toBe(10n);
   });
   it("test_decodeHeaderWords_wrongLength_throwsInvalidParameter", () => {
-    expect(() => decodeHeaderWords(new Uint8Array(31))).toThrow(/header words must be 960 bytes, got 31/);
+    expect(() => decodeHeaderWords(new Uint8Array(31))).toThrow(new RegExp(`header words must be ${HEADER_WORDS * 32} bytes, got 31`));
   });
 });
