@@ -136,9 +136,14 @@ describe("other challengers, crashes and silence", () => {
     await liar.waitFor(is("result submitted", "taskId", p.taskId));
     const honest = await honestSolver();
     const opened = await c.waitFor(is("challenge opened", "taskId", p.taskId));
+    // Hold the game in the middle: the liar is paused (SIGSTOP) after its first bisection, so the
+    // challenger's pick leaves the game waiting; the challenger is then killed and restarted.
+    await liar.waitFor((l) => l.msg === "dispute move" && String(l.gameId) === String(opened.gameId));
+    process.kill(liar.child.pid!, "SIGSTOP");
     await c.waitFor(is("pick", "gameId", opened.gameId));
     await env.procs.crash(c.child);
     const again = await env.challenger(4, { db: c.db });
+    process.kill(liar.child.pid!, "SIGCONT");
     const resolved = await again.waitFor(is("game resolved", "gameId", opened.gameId), 180_000);
     expect(resolved.winner).toBe("challenger");
     expect(again.lines.some((l) => l.msg === "trace loaded from disk" && String(l.taskId) === String(p.taskId))).toBe(true);
@@ -153,9 +158,13 @@ describe("other challengers, crashes and silence", () => {
     const liar = await env.challenger(2, { faults: "challenge-honest" });
     const p = await post();
     const opened = await liar.waitFor(is("challenge opened", "taskId", p.taskId));
+    // Hold the game in the middle: the lying challenger is paused (SIGSTOP) once the solver has
+    // answered, the solver killed and restarted, then the challenger resumed.
     await honest.waitFor((l) => l.msg === "dispute move" && String(l.gameId) === String(opened.gameId));
+    process.kill(liar.child.pid!, "SIGSTOP");
     await env.procs.crash(honest.child);
     honest = await honestSolver();
+    process.kill(liar.child.pid!, "SIGCONT");
     const resolved = await liar.waitFor(is("game resolved", "gameId", opened.gameId), 180_000);
     expect(resolved.winner).toBe("solver");
     expect(honest.lines.some((l) => l.msg === "trace loaded from disk")).toBe(true);
