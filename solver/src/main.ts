@@ -61,7 +61,12 @@ async function main(): Promise<void> {
     fromBlock: values["from-block"],
     logLevel: values["log-level"],
   });
-  const log = pino({ level: cfg.logLevel, base: { svc: "solver" } });
+  // Amounts, ids and block numbers are bigints: logged as decimal strings (JSON numbers would round them).
+  const log = pino({
+    level: cfg.logLevel,
+    base: { svc: "solver" },
+    formatters: { log: (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])) },
+  });
   const metrics = new Metrics();
   const port = await metrics.serve(cfg.metricsPort);
   const store = new Store(cfg.db);

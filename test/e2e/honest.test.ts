@@ -31,7 +31,9 @@ describe("honest path", () => {
       ["bigint", new TextEncoder().encode("150")],
       ["sort", Uint8Array.from([0x10, 0x27, 0, 0, 7, 0, 0, 0])],
     ];
-    const posted = await Promise.all(inputs.map(([n, i]) => post(n, i)));
+    // One account sends one transaction at a time (nonces), as a dapp would.
+    const posted = [];
+    for (const [n, i] of inputs) posted.push(await post(n, i));
     for (const [k, p] of posted.entries()) {
       const r = await sdk.waitForResult(env.pub, { market: env.addresses.market, taskId: p.taskId, fromBlock: p.receipt.blockNumber, timeout: 120_000 });
       const v8 = runV8Task(p.wasm, { input: inputs[k]![1] });
@@ -62,7 +64,7 @@ describe("honest path", () => {
     const r = await sdk.waitForResult(env.pub, { market: env.addresses.market, taskId: p.taskId, fromBlock: p.receipt.blockNumber, timeout: 120_000 });
     expect(r.output).toBe(bytesToHex(runV8Task(p.wasm, { input }).output));
     expect(r.solver).toBe(tokenSolver.address);
-    await tokenSolver.waitFor((l) => l.msg === "withdrawn" && l.token === token);
+    await tokenSolver.waitFor((l) => l.msg === "withdrawn" && String(l.token).toLowerCase() === token.toLowerCase());
     expect(await env.pub.readContract({ address: token, abi: erc20Abi, functionName: "balanceOf", args: [tokenSolver.address] })).toBe(reward);
     expect(await sdk.getWithdrawable(env.pub, { market: env.addresses.market, account: tokenSolver.address, token })).toBe(0n);
     // The ETH-only daemon refused it by policy, with the reason.
