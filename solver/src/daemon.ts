@@ -293,7 +293,10 @@ export class SolverDaemon {
       await (await trace?.catch(() => undefined))?.close();
       return;
     }
-    if (g.turnName === "challenger") {
+    const oneStep = g.hi - g.lo === 1n;
+    // At one step the challenger owes the proof, on its clock; proveStep is open to anyone, so the
+    // solver sends it itself and wins at once instead of waiting for the challenger's clock.
+    if (g.turnName === "challenger" && !oneStep) {
       const left = await this.pub.readContract({ address: this.cfg.game, abi: sdk.disputeGameAbi, functionName: "clockLeft", args: [gameId, 2] });
       if (left === 0n) {
         const r = await sdk.timeout(this.wallet, { game: this.cfg.game, gameId });
@@ -303,11 +306,11 @@ export class SolverDaemon {
       }
       return;
     }
-    if (g.turnName !== "solver" && g.hi - g.lo !== 1n) return;
+    if (g.turnName !== "solver" && !oneStep) return;
     const trace = await this.trace(rec.taskId);
     let r: { hash: Hex; receipt: TransactionReceipt };
     let kind: "bisect" | "prove";
-    if (g.hi - g.lo === 1n) {
+    if (oneStep) {
       const proof = trace.proveStep(Number(g.lo));
       r = await sdk.proveStep(this.wallet, { game: this.cfg.game, gameId, proof: bytesToHex(proof.proof) });
       kind = "prove";
