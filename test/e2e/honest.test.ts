@@ -2,7 +2,7 @@
 // ETH and ERC-20 rewards are paid and withdrawn by the daemon.
 import * as sdk from "@vwasm/sdk";
 import { runV8Task } from "@vwasm/wasm-stepper/testing";
-import { bytesToHex, erc20Abi, parseEther, zeroAddress } from "viem";
+import { bytesToHex, createPublicClient, erc20Abi, parseEther, zeroAddress } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Env, example, type SolverProcess } from "../helpers/chain.ts";
 
@@ -69,6 +69,16 @@ describe("honest path", () => {
     expect(await sdk.getWithdrawable(env.pub, { market: env.addresses.market, account: tokenSolver.address, token })).toBe(0n);
     // The ETH-only daemon refused it by policy, with the reason.
     await solver.waitFor((l) => l.msg === "task refused" && l.taskId === p.taskId.toString() && String(l.reason).includes("not accepted by the policy"));
+  });
+
+  it("test_e2e_websocketEndpoint_readsTheSameTasks", async () => {
+    const ws = createPublicClient({ chain: env.pub.chain, transport: sdk.transportFor(env.url.replace(/^http/, "ws")) });
+    const [viaWs, viaHttp] = await Promise.all([sdk.listTasks(ws, { market: env.addresses.market }), sdk.listTasks(env.pub, { market: env.addresses.market })]);
+    expect(viaWs.total).toBe(viaHttp.total);
+    expect(viaWs.tasks.map((t) => [t.taskId, t.statusName])).toEqual(viaHttp.tasks.map((t) => [t.taskId, t.statusName]));
+    const first = viaWs.tasks[0]!;
+    const r = await sdk.waitForResult(ws, { market: env.addresses.market, taskId: first.taskId });
+    expect(r.solver).toBe(first.solver);
   });
 
   it("test_e2e_sdkErrors_unknownTaskAndWrongPhase_decoded", async () => {
