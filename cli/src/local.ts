@@ -5,7 +5,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -131,15 +130,9 @@ export async function startNode(procs: Processes, port?: number): Promise<{ url:
   return { url, child };
 }
 
-/**
- * Deploys the protocol with the contracts package's `deploy` script (or, while it has none,
- * cli/src/deploy-protocol.ts on its deployProtocol); returns the printed JSON.
- */
+/** Deploys the protocol with the contracts package's deploy script (`npm run deploy -w contracts -- --rpc <url>`); returns its JSON. */
 export function deploy(url: string): Record<string, unknown> {
-  const scripts = (JSON.parse(readFileSync(join(CONTRACTS, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const r = scripts.deploy
-    ? spawnSync("npm", ["run", "--silent", "deploy", "--", "--rpc", url], { cwd: CONTRACTS, encoding: "utf8" })
-    : spawnSync(process.execPath, ["--import", TSX, join(ROOT, "cli/src/deploy-protocol.ts"), "--rpc", url], { cwd: CONTRACTS, encoding: "utf8" });
+  const r = spawnSync("npm", ["run", "--silent", "deploy", "--", "--rpc", url], { cwd: CONTRACTS, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`deploy failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
   const start = r.stdout.indexOf("{");
   if (start < 0) throw new Error(`deploy printed no JSON:\n${r.stdout}`);

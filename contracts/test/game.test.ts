@@ -245,9 +245,9 @@ describe("dispute game on real traces", () => {
     const taskId = await postAndSubmit(fake);
     const before = await P.readMarket<bigint>("withdrawable", [alice, ETH]);
     const g = await open(taskId, alice);
-    expect((await P.game_(bob, "timeout", [g])).error).toBe("ClockNotRunOut");
+    expect(why(await P.game_(bob, "timeout", [g]))).toBe("ClockNotRunOut");
     await P.travel(CLOCK + 1);
-    expect((await P.game_(solver, "bisect", [g, await lyingView(trace, 1, truth.steps, fake.finalStateHash)(positions(0, truth.steps, K))])).error).toBe("ClockRanOut");
+    expect(why(await P.game_(solver, "bisect", [g, await lyingView(trace, 1, truth.steps, fake.finalStateHash)(positions(0, truth.steps, K))]))).toBe("ClockRanOut");
     expect((await P.game_(bob, "timeout", [g])).ok).toBe(true);
     const end = await game(g);
     expect([end.end, end.winner]).toEqual([2, CHALLENGER]);
@@ -269,7 +269,7 @@ describe("dispute game on real traces", () => {
     expect((await P.game_(carol, "timeout", [g])).ok).toBe(true);
     const end = await game(g);
     expect([end.end, end.winner]).toEqual([2, SOLVER]);
-    expect((await P.game_(carol, "timeout", [g])).error).toBe("GameOver");
+    expect(why(await P.game_(carol, "timeout", [g]))).toBe("GameOver");
   });
 
   it("test_game_twoChallengers_wrongResult_firstWinnerRefutes_otherClosesWithBondBack", async () => {
@@ -294,7 +294,7 @@ describe("dispute game on real traces", () => {
     const e2 = await game(g2);
     expect([e2.end, e2.winner]).toEqual([3, 0]);
     expect(await P.readMarket<bigint>("withdrawable", [bob, ETH])).toBe(bobBefore + BOND);
-    expect((await P.game_(bob, "bisect", [g2, []])).error).toBe("GameOver");
+    expect(why(await P.game_(bob, "bisect", [g2, []]))).toBe("GameOver");
   });
 
   it("test_game_twoChallengers_rightResult_honestTraceAndLiar_bothLose_resultFinal", async () => {
@@ -303,7 +303,7 @@ describe("dispute game on real traces", () => {
     const g1 = await open(taskId, alice); // follows the true trace: agrees everywhere, disputes the end
     const g2 = await open(taskId, bob); // picks at random
     await P.travel(3601);
-    expect((await P.market_(carol, "finalize", [taskId])).error).toBe("GamesOpen");
+    expect(why(await P.market_(carol, "finalize", [taskId]))).toBe("GamesOpen");
     const view = honestView(trace);
     const e1 = await play(g1, view, honestPicker, solver);
     const e2 = await play(g2, view, randomPicker(3), solver);
