@@ -36,9 +36,15 @@ export async function freePort(): Promise<number> {
 export class Processes {
   readonly children: ChildProcess[] = [];
   private readonly onExit = () => this.killAllSync();
+  /** A signal ends this process without its "exit" handlers: kill the children first. */
+  private readonly onSignal = (sig: NodeJS.Signals) => {
+    this.killAllSync();
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  };
 
   constructor() {
     process.on("exit", this.onExit);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, this.onSignal);
   }
 
   spawn(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; onLine?: (line: string, stream: "out" | "err") => void } = {}): ChildProcess {
@@ -90,6 +96,7 @@ export class Processes {
   async stopAll(): Promise<void> {
     for (const c of [...this.children].reverse()) await this.stop(c);
     process.off("exit", this.onExit);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(sig, this.onSignal);
   }
 
   private killAllSync(): void {
