@@ -82,6 +82,12 @@ describe("ModuleRegistry", () => {
     expect(err(await P.send(other, P.registry, registryAbi, "register", [{ ...g, memoryPages: (f.moduleMaxPages as bigint) + 1n }, "0x01"]))).toBe("FieldOutOfRange");
     expect(err(await P.send(other, P.registry, registryAbi, "register", [{ ...g, nFuncs: 2n ** 53n }, "0x01"]))).toBe("FieldOutOfRange");
     await expect(P.read(P.registry, registryAbi, "getModule", [hex(new Uint8Array(32))])).rejects.toThrow(/UnknownModule/);
+    // More bytes for a registered module (e.g. after a registrant published wrong ones); nothing stored changes.
+    const pub = await P.send(other, P.registry, registryAbi, "publish", [id, hex(wasm)]);
+    expect(pub.ok && P.events(pub.receipt).map((e) => [e.eventName, e.args.moduleId, e.args.wasm])).toEqual([["ModuleBytesPublished", id, hex(wasm)]]);
+    expect(await P.read(P.registry, registryAbi, "getModule", [id])).toEqual(f);
+    expect(err(await P.send(other, P.registry, registryAbi, "publish", [hex(new Uint8Array(32)), hex(wasm)]))).toBe("UnknownModule");
+    expect(err(await P.send(other, P.registry, registryAbi, "publish", [id, "0x"]))).toBe("EmptyWasm");
     expect(await P.read(P.registry, registryAbi, "isRegistered", [hex(new Uint8Array(32))])).toBe(false);
   });
 });
@@ -97,6 +103,7 @@ describe("TaskMarket: wrong calls revert with their errors", () => {
     expect(await postErr({ deadline: 1n })).toBe("DeadlinePassed");
     expect(await postErr({ consumerGas: 1_000_001 })).toBe("ConsumerGasTooHigh");
     expect(await postErr({}, REWARD - 1n)).toBe("WrongValue");
+    expect(await postErr({ rewardToken: other }, 0n)).toBe("NotAToken");
     expect(await postErr({ limits: { ...TASK_LIMITS, maxCallDepth: 2 ** 24 + 1 } })).toBe("LimitOutOfRange");
     expect(await postErr({ limits: { ...TASK_LIMITS, maxMemoryPages: 0 } })).toBe("ModuleNeedsMorePages");
     expect(await postErr({ reward: 2n ** 128n }, 2n ** 128n)).not.toBe("ok");

@@ -62,6 +62,9 @@ contract Actor is ITaskConsumer {
         Reenter
     }
 
+    /// @notice Thrown by the callbacks in Mode.Revert.
+    error Refused();
+
     Mode public mode;
     address public hookTarget;
     bytes public hookData;
@@ -100,7 +103,7 @@ contract Actor is ITaskConsumer {
     function hook() private {
         callbacks++;
         Mode m = mode;
-        if (m == Mode.Revert) revert("no");
+        if (m == Mode.Revert) revert Refused();
         if (m == Mode.BurnGas) {
             uint256 i;
             while (true) i++;
