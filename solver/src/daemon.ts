@@ -144,13 +144,19 @@ export class SolverDaemon {
         sdk.getModuleCode(this.pub, { registry: this.cfg.registry, moduleId }),
         sdk.getModule(this.pub, { registry: this.cfg.registry, moduleId }),
       ]);
-      try {
-        m = checkModule(code.wasm, fields);
-      } catch (e) {
-        if (!(e instanceof TaskRejected)) throw e;
-        m = e;
+      // The registered bytes first, then every copy offered with publish: the first that gives the fields.
+      for (const wasm of [code.wasm, ...code.published]) {
+        try {
+          m = checkModule(wasm, fields);
+          break;
+        } catch (e) {
+          if (!(e instanceof TaskRejected)) throw e;
+          if (!m) m = e;
+        }
       }
-      this.modules.set(moduleId, m);
+      if (!m) throw new Error(`no bytes for module ${moduleId}`);
+      // A refusal is not cached: correct bytes may be published later.
+      if (!(m instanceof TaskRejected)) this.modules.set(moduleId, m);
     }
     return m;
   }
