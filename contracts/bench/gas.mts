@@ -2,7 +2,8 @@
  * Gas benchmark of proveOneStep: per opcode family, p50 and max of eth_estimateGas (what a
  * transaction calling proveOneStep pays: 21000 + calldata + execution) over the spec vectors and
  * every proven step of a corpus of programs, including memory proofs under a 65536-page limit
- * (memory tree depth 27); the deployed size of every contract. Prints a table and writes
+ * (memory tree depth 27); the deployed size of every contract; the protocol's operations and
+ * dispute games for k in {2, 4, 8, 16} (bench/protocol-gas.mts). Prints a table and writes
  * bench/results/gas.json.
  *
  *   npm run bench:gas -w contracts
@@ -26,6 +27,7 @@ const { compileWasm, compileWat, proveRun } = await import("../test/helpers/step
 const { allVectors } = await import("../test/helpers/vectors.mts");
 const { STATE_PROGRAMS, NUMERIC_PROGRAM } = await import("@vwasm/wasm-stepper/testing");
 const { PROVER_CONTRACTS, MAX_CONTRACT_SIZE, deployedSize, loadArtifact, PKG_DIR, STEPPER_DIR } = await import("../scripts/lib/artifacts.ts");
+const { measureProtocolGas, formatProtocolGas } = await import("./protocol-gas.mts");
 const opcodes = JSON.parse(readFileSync(join(STEPPER_DIR, "spec", "opcodes.json"), "utf8")) as { opcodes: { name: string; family: string }[] };
 
 const P50_TARGET = 80_000;
@@ -193,6 +195,9 @@ async function main(): Promise<void> {
   lines.push("");
   lines.push(`${"contract".padEnd(22)} ${"runtime bytes".padStart(13)} ${"of 24,576".padStart(9)} ${"deploy gas".padStart(11)}`);
   for (const s of sizes) lines.push(`${s.contract.padEnd(22)} ${fmt(s.bytes).padStart(13)} ${`${((100 * s.bytes) / MAX_CONTRACT_SIZE).toFixed(0)}%`.padStart(9)} ${fmt(s.deployGas).padStart(11)}`);
+  lines.push("");
+  const protocol = await measureProtocolGas(d);
+  lines.push(...formatProtocolGas(protocol));
   console.log(lines.join("\n"));
 
   const resultsDir = join(here, "results");
@@ -205,6 +210,7 @@ async function main(): Promise<void> {
     families: rows,
     memoryByDepth: byDepth,
     sizes,
+    protocol,
     seconds: (Date.now() - t0) / 1000,
   };
   writeFileSync(join(resultsDir, "gas.json"), JSON.stringify(json, null, 2) + "\n");

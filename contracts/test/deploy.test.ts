@@ -10,7 +10,8 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicClient, http, type Address, type Hex } from "viem";
-import { MAX_CONTRACT_SIZE, PKG_DIR, PROVER_CONTRACTS, deployedSize, entryAbi, loadArtifact } from "../scripts/lib/artifacts";
+import { MAX_CONTRACT_SIZE, PKG_DIR, PROVER_CONTRACTS, deployedSize, entryAbi, loadArtifact, loadProtocolArtifact } from "../scripts/lib/artifacts";
+import { PROTOCOL_CONTRACTS } from "../scripts/lib/deploy";
 import { vector } from "./helpers/vectors.mts";
 
 const require = createRequire(import.meta.url);
@@ -74,6 +75,7 @@ function lastJson(stdout: string): Record<string, unknown> {
 describe("deploy:prover on a JSON-RPC node", () => {
   it("test_contracts_underEip170Limit", () => {
     for (const n of PROVER_CONTRACTS) expect(deployedSize(loadArtifact(n)), n).toBeLessThan(MAX_CONTRACT_SIZE);
+    for (const n of PROTOCOL_CONTRACTS) expect(deployedSize(loadProtocolArtifact(n)), n).toBeLessThan(MAX_CONTRACT_SIZE);
   });
 
   it("test_deploy_unlockedAccount_printsAddressesAndProves", async () => {
@@ -110,5 +112,28 @@ describe("deploy:prover on a JSON-RPC node", () => {
     const k = await run("npx", ["tsx", "scripts/deploy-prover.ts", "--rpc", rpc, "--key", "0x1234"]);
     expect(k.code).toBe(1);
     expect(k.stderr).toMatch(/private key/);
+  });
+
+  it("test_deployProtocol_printsAddresses_contractsWiredTogether", async () => {
+    const r = await run("npx", ["tsx", "scripts/deploy.ts", "--rpc", rpc, "--k", "8", "--clock", "600"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = lastJson(r.stdout) as { entry: Address; registry: Address; market: Address; game: Address; contracts: Record<string, Address>; codeSize: Record<string, number>; transactions: Record<string, Hex>; params: { k: number } };
+    expect(Object.keys(out.contracts).sort()).toEqual([...PROVER_CONTRACTS, ...PROTOCOL_CONTRACTS].sort());
+    expect([out.entry, out.registry, out.market, out.game]).toEqual([out.contracts.OneStepProofEntry, out.contracts.ModuleRegistry, out.contracts.TaskMarket, out.contracts.DisputeGame]);
+    expect(Object.keys(out.transactions).sort()).toEqual(Object.keys(out.contracts).sort());
+    expect(out.params.k).toBe(8);
+    const client = createPublicClient({ transport: http(rpc) });
+    const market = loadProtocolArtifact("TaskMarket").abi;
+    const game = loadProtocolArtifact("DisputeGame").abi;
+    const addr = async (address: Address, abi: typeof market, functionName: string) => ((await client.readContract({ address, abi, functionName })) as string).toLowerCase();
+    expect(await addr(out.market, market, "game")).toBe(out.game.toLowerCase());
+    expect(await addr(out.market, market, "registry")).toBe(out.registry.toLowerCase());
+    expect(await addr(out.game, game, "market")).toBe(out.market.toLowerCase());
+    expect(await addr(out.game, game, "entry")).toBe(out.entry.toLowerCase());
+    expect(await client.readContract({ address: out.game, abi: game, functionName: "k" })).toBe(8n);
+    expect(await client.readContract({ address: out.game, abi: game, functionName: "clockSeconds" })).toBe(600n);
+    const bad = await run("npx", ["tsx", "scripts/deploy.ts", "--rpc", rpc, "--k", "1"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--k must be in 2..64/);
   });
 });

@@ -4,11 +4,12 @@
  * (status), about the step count (fewer and more steps), only in the output bytes; a challenger lying against an
  * honest solver; either party silent (timeout); two challengers on one wrong result; an honest-trace and a lying
  * challenger on one right result. After each game the market's state and balances are checked: a refuted result
- * reopens the task and pays the challenger, a standing one finalizes and pays the solver.
+ * reopens the task and pays the challenger, a standing one finalizes and pays the solver. Games are also rebuilt
+ * from their events alone (with the blocks' timestamps for the clocks) and compared with getGame.
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Address, Hex } from "viem";
+import { encodeAbiParameters, keccak256, type Address, type Hex } from "viem";
 import { Trace, compileWasm, type CompiledModule } from "@vwasm/wasm-stepper";
 import { hex } from "./helpers/stepper.mts";
 import {
@@ -95,6 +96,51 @@ interface GameView {
   challenger: Address;
 }
 const game = (g: bigint) => P.readGame<GameView>("getGame", [g]);
+
+/**
+ * A game's state rebuilt from the chain alone: its events (and their blocks' timestamps for the clocks), as a
+ * daemon resuming a game does. Compared field by field with getGame.
+ */
+async function rebuild(g: bigint): Promise<Record<string, unknown>> {
+  const logs = await P.d.client.getContractEvents({ address: P.game, abi: gameAbi, args: { gameId: g }, fromBlock: 0n });
+  const st: Record<string, unknown> = {};
+  let turnStarted = 0n;
+  const spend = async (blockNumber: bigint, clock: "solverClock" | "challengerClock") => {
+    const t = (await P.d.client.getBlock({ blockNumber })).timestamp;
+    st[clock] = (st[clock] as bigint) - (t - turnStarted);
+    turnStarted = t;
+  };
+  for (const log of logs) {
+    const a = (log as unknown as { args: Record<string, unknown> }).args;
+    const name = (log as unknown as { eventName: string }).eventName;
+    if (name === "GameOpened") {
+      Object.assign(st, { taskId: a.taskId, attempt: a.attempt, solver: a.solver, challenger: a.challenger, lo: a.lo, hi: a.hi, loHash: a.loHash, hiHash: a.hiHash, solverClock: a.clock, challengerClock: a.clock, end: 0, winner: 0 });
+      st.turn = (a.hi as bigint) - (a.lo as bigint) === 1n ? CHALLENGER : SOLVER;
+      turnStarted = (await P.d.client.getBlock({ blockNumber: log.blockNumber! })).timestamp;
+    } else if (name === "Bisected") {
+      await spend(log.blockNumber!, "solverClock");
+      st.movesHash = keccak256(encodeAbiParameters([{ type: "bytes32[]" }], [a.hashes as Hex[]]));
+      st.turn = CHALLENGER;
+    } else if (name === "Picked") {
+      await spend(log.blockNumber!, "challengerClock");
+      Object.assign(st, { lo: a.lo, hi: a.hi, loHash: a.loHash, hiHash: a.hiHash });
+      st.turn = (a.hi as bigint) - (a.lo as bigint) === 1n ? CHALLENGER : SOLVER;
+    } else if (name === "StepProven") {
+      await spend(log.blockNumber!, "challengerClock");
+    } else if (name === "GameResolved") {
+      Object.assign(st, { end: a.end, winner: a.winner, turn: 0 });
+    }
+  }
+  st.turnStarted = turnStarted;
+  return st;
+}
+
+async function expectRebuilt(g: bigint): Promise<void> {
+  const onChain = (await game(g)) as unknown as Record<string, unknown>;
+  const rebuilt = await rebuild(g);
+  if (onChain.end === 2) delete rebuilt.solverClock, delete rebuilt.challengerClock; // a timeout zeroes the loser's clock
+  for (const [k, v] of Object.entries(rebuilt)) expect(onChain[k], `game ${g} field ${k}`).toEqual(v);
+}
 
 type Picker = (ps: number[], hashes: Hex[]) => Promise<number>;
 /** The honest challenger: the first segment whose end differs from its own trace (the last if none does). */
@@ -245,9 +291,9 @@ describe("dispute game on real traces", () => {
     const taskId = await postAndSubmit(fake);
     const before = await P.readMarket<bigint>("withdrawable", [alice, ETH]);
     const g = await open(taskId, alice);
-    expect((await P.game_(bob, "timeout", [g])).error).toBe("ClockNotRunOut");
+    expect(why(await P.game_(bob, "timeout", [g]))).toBe("ClockNotRunOut");
     await P.travel(CLOCK + 1);
-    expect((await P.game_(solver, "bisect", [g, await lyingView(trace, 1, truth.steps, fake.finalStateHash)(positions(0, truth.steps, K))])).error).toBe("ClockRanOut");
+    expect(why(await P.game_(solver, "bisect", [g, await lyingView(trace, 1, truth.steps, fake.finalStateHash)(positions(0, truth.steps, K))]))).toBe("ClockRanOut");
     expect((await P.game_(bob, "timeout", [g])).ok).toBe(true);
     const end = await game(g);
     expect([end.end, end.winner]).toEqual([2, CHALLENGER]);
@@ -269,7 +315,7 @@ describe("dispute game on real traces", () => {
     expect((await P.game_(carol, "timeout", [g])).ok).toBe(true);
     const end = await game(g);
     expect([end.end, end.winner]).toEqual([2, SOLVER]);
-    expect((await P.game_(carol, "timeout", [g])).error).toBe("GameOver");
+    expect(why(await P.game_(carol, "timeout", [g]))).toBe("GameOver");
   });
 
   it("test_game_twoChallengers_wrongResult_firstWinnerRefutes_otherClosesWithBondBack", async () => {
@@ -286,15 +332,17 @@ describe("dispute game on real traces", () => {
       await move(g1, view, honestPicker, alice);
       await move(g2, view, honestPicker, bob);
     }
+    await expectRebuilt(g2);
     const e1 = await play(g1, view, honestPicker, alice);
     expect([e1.end, e1.winner]).toEqual([1, CHALLENGER]);
+    await expectRebuilt(g1);
     await expectRefuted(taskId, alice, aliceBefore);
     // Bob's game no longer matters: close() returns his bond.
     expect((await P.game_(carol, "close", [g2])).ok).toBe(true);
     const e2 = await game(g2);
     expect([e2.end, e2.winner]).toEqual([3, 0]);
     expect(await P.readMarket<bigint>("withdrawable", [bob, ETH])).toBe(bobBefore + BOND);
-    expect((await P.game_(bob, "bisect", [g2, []])).error).toBe("GameOver");
+    expect(why(await P.game_(bob, "bisect", [g2, []]))).toBe("GameOver");
   });
 
   it("test_game_twoChallengers_rightResult_honestTraceAndLiar_bothLose_resultFinal", async () => {
@@ -303,10 +351,12 @@ describe("dispute game on real traces", () => {
     const g1 = await open(taskId, alice); // follows the true trace: agrees everywhere, disputes the end
     const g2 = await open(taskId, bob); // picks at random
     await P.travel(3601);
-    expect((await P.market_(carol, "finalize", [taskId])).error).toBe("GamesOpen");
+    expect(why(await P.market_(carol, "finalize", [taskId]))).toBe("GamesOpen");
     const view = honestView(trace);
     const e1 = await play(g1, view, honestPicker, solver);
     const e2 = await play(g2, view, randomPicker(3), solver);
+    await expectRebuilt(g1);
+    await expectRebuilt(g2);
     expect([e1.end, e1.winner, e2.end, e2.winner]).toEqual([1, SOLVER, 1, SOLVER]);
     expect((await P.market_(carol, "finalize", [taskId])).ok).toBe(true);
     expect(await P.readMarket<bigint>("withdrawable", [solver, ETH])).toBe(before + BOND + REWARD + SOLVER_BOND);

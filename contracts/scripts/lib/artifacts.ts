@@ -3,10 +3,11 @@
  * `npm run build -w contracts` (hardhat compile) produces them.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Abi, Hex } from "viem";
 
-export const PKG_DIR = join(__dirname, "..", "..");
+// __filename, not __dirname: tsx defines only __filename when it loads this file from an ES module.
+export const PKG_DIR = join(dirname(__filename), "..", "..");
 
 /** The prover set, in deployment order: the four family provers, then the entry that routes to them. */
 export const PROVER_CONTRACTS = [
@@ -45,6 +46,8 @@ export const PROTOCOL_SOURCES = {
   DisputeGame: "game/DisputeGame.sol",
   TaskSpecProbe: "bench/TaskSpecProbe.sol",
   ProveOneStepGasProbe: "bench/ProveOneStepGasProbe.sol",
+  HookToken: "testing/Adversaries.sol",
+  Actor: "testing/Adversaries.sol",
 } as const;
 export type ProtocolContractName = keyof typeof PROTOCOL_SOURCES;
 

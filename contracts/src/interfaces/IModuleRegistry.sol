@@ -10,8 +10,17 @@ interface IModuleRegistry {
     /// @notice Emitted once per module, with the bytes that solvers fetch.
     event ModuleRegistered(bytes32 indexed moduleId, address indexed registrant, ModuleFields fields, bytes wasm);
 
+    /// @notice More Wasm bytes offered for a registered module (see `publish`): clients try every copy in
+    /// ModuleRegistered and ModuleBytesPublished until one recomputes to the module's fields.
+    event ModuleBytesPublished(bytes32 indexed moduleId, address indexed publisher, bytes wasm);
+
     /// @notice Registers a module; registering an already registered module is a no-op returning its id.
     function register(ModuleFields calldata fields, bytes calldata wasm) external returns (bytes32 moduleId);
+
+    /// @notice Publishes (again) Wasm bytes for a registered module: the registry cannot check bytes against the
+    /// fields, so if the first registrant emitted bytes that do not produce them, anyone holding the right bytes
+    /// makes them available on-chain this way. Changes nothing stored.
+    function publish(bytes32 moduleId, bytes calldata wasm) external;
 
     /// @notice The moduleId that `fields` hash to (pure: the same function the registry stores under).
     function moduleIdOf(ModuleFields calldata fields) external pure returns (bytes32);

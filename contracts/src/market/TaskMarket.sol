@@ -42,6 +42,8 @@ contract TaskMarket is ITaskMarket, IGameMarket, ReentrancyGuardTransient {
     error AmountTooLarge(uint256 amount);
     /// @notice Thrown when msg.value is not exactly what the call requires (the ETH reward, the bond, or 0 with an ERC-20).
     error WrongValue(uint256 sent, uint256 required);
+    /// @notice Thrown when the reward token is not a contract.
+    error NotAToken(address token);
     /// @notice Thrown when an ERC-20 transfer delivered a different amount than asked (fee-on-transfer tokens).
     error TransferAmountMismatch(uint256 received, uint256 expected);
     /// @notice Thrown for a task id that was never posted.
@@ -153,6 +155,7 @@ contract TaskMarket is ITaskMarket, IGameMarket, ReentrancyGuardTransient {
         if (p.challengeWindow == 0 || p.challengeWindow > MAX_WINDOW) revert BadWindow(p.challengeWindow);
         if (p.deadline <= block.timestamp) revert DeadlinePassed(p.deadline);
         if (p.consumerGas > MAX_CONSUMER_GAS) revert ConsumerGasTooHigh(p.consumerGas, MAX_CONSUMER_GAS);
+        if (p.rewardToken != address(0) && p.rewardToken.code.length == 0) revert NotAToken(p.rewardToken);
         uint256 expectedValue = p.rewardToken == address(0) ? p.reward : 0;
         if (msg.value != expectedValue) revert WrongValue(msg.value, expectedValue);
 

@@ -52,8 +52,7 @@ contract ModuleRegistry is IModuleRegistry {
     function register(ModuleFields calldata fields, bytes calldata wasm) external returns (bytes32 id) {
         id = TaskSpec.moduleId(fields);
         if (modules[id].registeredBlock != 0) return id;
-        if (wasm.length == 0) revert EmptyWasm();
-        if (wasm.length > MAX_WASM_BYTES) revert WasmTooLarge(wasm.length, MAX_WASM_BYTES);
+        checkWasm(wasm);
         checkFields(fields);
         modules[id] = Stored({
             codeRoot: fields.codeRoot,
@@ -75,6 +74,18 @@ contract ModuleRegistry is IModuleRegistry {
             registeredBlock: uint64(block.number)
         });
         emit ModuleRegistered(id, msg.sender, fields, wasm);
+    }
+
+    /// @inheritdoc IModuleRegistry
+    function publish(bytes32 moduleId, bytes calldata wasm) external {
+        if (modules[moduleId].registeredBlock == 0) revert UnknownModule(moduleId);
+        checkWasm(wasm);
+        emit ModuleBytesPublished(moduleId, msg.sender, wasm);
+    }
+
+    function checkWasm(bytes calldata wasm) private pure {
+        if (wasm.length == 0) revert EmptyWasm();
+        if (wasm.length > MAX_WASM_BYTES) revert WasmTooLarge(wasm.length, MAX_WASM_BYTES);
     }
 
     /// @dev Counts within what a proof may carry; pages within Wasm's 65536 and initial <= maximum.

@@ -42,7 +42,9 @@ export async function deployOnHardhat(): Promise<Deployed> {
       try {
         return await provider.request(args);
       } catch (e) {
-        const data = (e as { data?: unknown }).data;
+        let data = (e as { data?: unknown }).data;
+        // Some reverts (an error hardhat cannot name) carry their data only in the message.
+        if (typeof data !== "string") data = /return data: (0x[0-9a-fA-F]*)\)/.exec((e as Error).message ?? "")?.[1];
         if (typeof data === "string" && data.startsWith("0x")) throw new RawContractError({ data: data as Hex, message: (e as Error).message });
         throw e;
       }

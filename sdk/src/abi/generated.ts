@@ -239,6 +239,24 @@ export const moduleRegistryAbi = [
   {
     "inputs": [
       {
+        "internalType": "bytes32",
+        "name": "moduleId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "bytes",
+        "name": "wasm",
+        "type": "bytes"
+      }
+    ],
+    "name": "publish",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "components": [
           {
             "internalType": "bytes32",
@@ -360,6 +378,31 @@ export const moduleRegistryAbi = [
     ],
     "stateMutability": "view",
     "type": "function"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "bytes32",
+        "name": "moduleId",
+        "type": "bytes32"
+      },
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "publisher",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bytes",
+        "name": "wasm",
+        "type": "bytes"
+      }
+    ],
+    "name": "ModuleBytesPublished",
+    "type": "event"
   },
   {
     "anonymous": false,
@@ -1883,6 +1926,17 @@ export const taskMarketAbi = [
       }
     ],
     "name": "ModuleNeedsMorePages",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "NotAToken",
     "type": "error"
   },
   {
