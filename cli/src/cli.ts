@@ -47,12 +47,10 @@ export function program(): Command {
         const d = deploy(node.url);
         writeFileSync(o.out, json({ rpc: node.url, ...d }));
         console.log(`chain ${node.url} (pid ${node.child.pid}); deployment written to ${o.out}`);
-        const stopTicker = blockTicker(node.url);
-        await new Promise<void>((resolve) => {
-          process.once("SIGINT", resolve);
-          process.once("SIGTERM", resolve);
-        });
-        stopTicker();
+        blockTicker(node.url);
+        console.log("Ctrl-C stops the chain");
+        // Runs until a signal: Processes stops the node (by pid) and exits.
+        await new Promise<never>(() => {});
       } finally {
         await procs.stopAll();
       }

@@ -5,7 +5,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,9 +36,15 @@ export async function freePort(): Promise<number> {
 export class Processes {
   readonly children: ChildProcess[] = [];
   private readonly onExit = () => this.killAllSync();
+  /** A signal ends this process without its "exit" handlers: kill the children first. */
+  private readonly onSignal = (sig: NodeJS.Signals) => {
+    this.killAllSync();
+    process.exit(sig === "SIGINT" ? 130 : 143);
+  };
 
   constructor() {
     process.on("exit", this.onExit);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.once(sig, this.onSignal);
   }
 
   spawn(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; onLine?: (line: string, stream: "out" | "err") => void } = {}): ChildProcess {
@@ -91,6 +96,7 @@ export class Processes {
   async stopAll(): Promise<void> {
     for (const c of [...this.children].reverse()) await this.stop(c);
     process.off("exit", this.onExit);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.off(sig, this.onSignal);
   }
 
   private killAllSync(): void {
@@ -131,15 +137,9 @@ export async function startNode(procs: Processes, port?: number): Promise<{ url:
   return { url, child };
 }
 
-/**
- * Deploys the protocol with the contracts package's `deploy` script (or, while it has none,
- * cli/src/deploy-protocol.ts on its deployProtocol); returns the printed JSON.
- */
+/** Deploys the protocol with the contracts package's deploy script (`npm run deploy -w contracts -- --rpc <url>`); returns its JSON. */
 export function deploy(url: string): Record<string, unknown> {
-  const scripts = (JSON.parse(readFileSync(join(CONTRACTS, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-  const r = scripts.deploy
-    ? spawnSync("npm", ["run", "--silent", "deploy", "--", "--rpc", url], { cwd: CONTRACTS, encoding: "utf8" })
-    : spawnSync(process.execPath, ["--import", TSX, join(ROOT, "cli/src/deploy-protocol.ts"), "--rpc", url], { cwd: CONTRACTS, encoding: "utf8" });
+  const r = spawnSync("npm", ["run", "--silent", "deploy", "--", "--rpc", url], { cwd: CONTRACTS, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`deploy failed (${r.status}):\n${r.stderr}\n${r.stdout}`);
   const start = r.stdout.indexOf("{");
   if (start < 0) throw new Error(`deploy printed no JSON:\n${r.stdout}`);

@@ -45,7 +45,6 @@ async function main(): Promise<void> {
     stopTicker = blockTicker(node.url, 1000);
 
     const solverAccount = privateKeyToAccount(HARDHAT_KEYS[1]);
-    const solverEvents: string[] = [];
     // The challenger daemon watches every claim from the start (the adversarial part below).
     const challengerLines: Record<string, unknown>[] = [];
     const challengerAccount = privateKeyToAccount(HARDHAT_KEYS[3]);
@@ -67,6 +66,7 @@ async function main(): Promise<void> {
         }
       },
     });
+    let withdrawnWei = 0n;
     const solverOptions = {
       rpc: node.url,
       deployment,
@@ -77,7 +77,10 @@ async function main(): Promise<void> {
         try {
           const l = JSON.parse(line) as { msg: string; taskId?: string; amount?: string; metrics?: string; err?: string; reason?: string; steps?: number };
           if (l.msg === "solver listening") say(`solver    pid ${solver.pid}, account ${solverAccount.address}, metrics ${l.metrics}`);
-          if (l.msg === "withdrawn") solverEvents.push(`withdrew ${formatEther(BigInt(l.amount!))} ETH`);
+          if (l.msg === "withdrawn") {
+            withdrawnWei += BigInt(l.amount!);
+            say(`          [solver] withdrew ${formatEther(BigInt(l.amount!))} ETH from the market`);
+          }
           if (l.msg === "progress") say(`          [solver] task ${l.taskId}: ${l.steps} steps...`);
           if (l.msg === "tick failed; retrying with backoff") say(`          [solver] ${l.err} (retrying)`);
           if (l.msg === "task refused" || l.msg === "task failed") say(`          [solver] task ${l.taskId}: ${l.reason}`);
@@ -145,12 +148,15 @@ async function main(): Promise<void> {
       }),
     );
 
+    // Every reward and bond is credited at finalization; the daemon withdraws them on its next passes.
+    const owed = BigInt(posted.length) * (REWARD + BOND);
     const t1 = Date.now();
-    while (!solverEvents.length && Date.now() - t1 < 30_000) await new Promise((r) => setTimeout(r, 250));
+    while (withdrawnWei < owed && Date.now() - t1 < 30_000) await new Promise((r) => setTimeout(r, 250));
     const left = await sdk.getWithdrawable(pub, { market: addresses.market, account: solverAccount.address });
     const solverAfter = await pub.getBalance({ address: solverAccount.address });
-    if (!solverEvents.length) throw new Error("the solver did not withdraw its pay within 30 s");
-    say(`paid      solver ${solverEvents.join(", ")}; its balance moved by ${formatEther(solverAfter - solverBefore)} ETH net of gas (${posted.length} x ${formatEther(REWARD)} ETH rewards), ${formatEther(left)} ETH left in the market`);
+    if (withdrawnWei < owed || left !== 0n) throw new Error(`the solver withdrew ${formatEther(withdrawnWei)} of ${formatEther(owed)} ETH within 30 s`);
+    say(`paid      the solver withdrew ${formatEther(withdrawnWei)} ETH: ${posted.length} rewards of ${formatEther(REWARD)} ETH and its ${posted.length} bonds of ${formatEther(BOND)} ETH; nothing left in the market`);
+    say(`          its balance grew by ${formatEther(solverAfter - solverBefore)} ETH, the ${formatEther(BigInt(posted.length) * REWARD)} ETH of rewards less its gas`);
     await runAdversarial({
       procs,
       url: node.url,

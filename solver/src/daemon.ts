@@ -269,7 +269,10 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
       rmSync(this.traceDir(rec.taskId, rec.attempt), { recursive: true, force: true });
       return;
     }
-    if (g.turnName === "challenger") {
+    const oneStep = g.hi - g.lo === 1n;
+    // At one step the challenger owes the proof, on its clock; proveStep is open to anyone, so the
+    // solver sends it itself and wins at once instead of waiting for the challenger's clock.
+    if (g.turnName === "challenger" && !oneStep) {
       const left = await this.pub.readContract({ address: this.cfg.game, abi: sdk.disputeGameAbi, functionName: "clockLeft", args: [gameId, 2] });
       if (left === 0n) {
         const r = await sdk.timeout(this.wallet, { game: this.cfg.game, gameId });
@@ -279,13 +282,13 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
       }
       return;
     }
-    if (g.turnName !== "solver" && g.hi - g.lo !== 1n) return;
+    if (g.turnName !== "solver" && !oneStep) return;
     // FAULT INJECTION: a silent solver never answers; a liar does not prove the step against itself.
     if (this.cfg.faults?.silent || (this.cfg.faults?.lie && g.hi - g.lo === 1n)) return;
     const trace = await this.trace(rec.taskId);
     let r: { hash: Hex; receipt: TransactionReceipt };
     let kind: "bisect" | "prove";
-    if (g.hi - g.lo === 1n) {
+    if (oneStep) {
       const proof = trace.proveStep(Number(g.lo));
       r = await sdk.proveStep(this.wallet, { game: this.cfg.game, gameId, proof: bytesToHex(proof.proof) });
       kind = "prove";

@@ -242,7 +242,12 @@ export function runDaemonMain<C extends CommonConfig, S extends { close(): Promi
       logLevel: values["log-level"],
       faultInjectionUnsafe: values["fault-injection-unsafe"],
     });
-    const log = pino({ level: cfg.logLevel, base: { svc: opts.role } });
+    // Amounts, ids and block numbers are bigints: logged as decimal strings (JSON numbers would round them).
+    const log = pino({
+      level: cfg.logLevel,
+      base: { svc: opts.role },
+      formatters: { log: (o) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])) },
+    });
     const metrics = opts.metrics();
     const port = await metrics.server.serve(cfg.metricsPort);
     const store = opts.store(cfg);
@@ -324,13 +329,19 @@ export abstract class ChainDaemon<C extends CommonConfig, M extends BaseMetrics>
     let m = this.modules.get(moduleId);
     if (!m) {
       const [code, fields] = await Promise.all([sdk.getModuleCode(this.pub, { registry: this.cfg.registry, moduleId }), sdk.getModule(this.pub, { registry: this.cfg.registry, moduleId })]);
-      try {
-        m = checkModule(code.wasm, fields);
-      } catch (e) {
-        if (!(e instanceof TaskRejected)) throw e;
-        m = e;
+      // The registered bytes first, then every copy offered with publish: the first that gives the fields.
+      for (const wasm of [code.wasm, ...code.published]) {
+        try {
+          m = checkModule(wasm, fields);
+          break;
+        } catch (e) {
+          if (!(e instanceof TaskRejected)) throw e;
+          if (!m) m = e;
+        }
       }
-      this.modules.set(moduleId, m);
+      if (!m) throw new Error(`no bytes for module ${moduleId}`);
+      // A refusal is not cached: correct bytes may be published later.
+      if (!(m instanceof TaskRejected)) this.modules.set(moduleId, m);
     }
     return m;
   }

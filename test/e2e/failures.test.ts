@@ -55,6 +55,20 @@ describe("bad tasks", () => {
     expect(await sdk.getWithdrawable(env.pub, { market: env.addresses.market, account: env.poster.account.address })).toBeGreaterThanOrEqual(2n * parseEther("0.001"));
   });
 
+  it("test_e2e_wrongBytesRegistered_refused_thenPublishedBytesServe", async () => {
+    const sort = example("sort");
+    const fields = sdk.toModuleFields(moduleFields(compileWasm(sort)));
+    const reg = await sdk.registerModule(env.poster, { registry: env.addresses.registry, wasm: example("crc32"), fields });
+    const input = Uint8Array.from([0xe8, 0x03, 0, 0, 5, 0, 0, 0]);
+    const a = await postFor(reg.moduleId, input);
+    expect((await solver.waitFor((l) => l.msg === "task refused" && l.taskId === a.taskId.toString())).reason).toMatch(/^ModuleMismatch/);
+    const pub = await env.poster.writeContract({ address: env.addresses.registry, abi: sdk.moduleRegistryAbi, functionName: "publish", args: [reg.moduleId, bytesToHex(sort)], chain: env.pub.chain, account: env.poster.account });
+    await env.pub.waitForTransactionReceipt({ hash: pub });
+    const b = await postFor(reg.moduleId, input, 10n ** 8n, 600n);
+    const r = await sdk.waitForResult(env.pub, { market: env.addresses.market, taskId: b.taskId, fromBlock: b.receipt.blockNumber, timeout: 60_000 });
+    expect(r.status).toBe("finished");
+  });
+
   it("test_e2e_outOfSteps_finalizesAsOutOfSteps", async () => {
     const { moduleId } = await sdk.registerModule(env.poster, { registry: env.addresses.registry, wasm: example("sha256") });
     const p = await postFor(moduleId, new Uint8Array(4096), 20_000n, 600n);
