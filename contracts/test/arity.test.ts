@@ -8,7 +8,7 @@
  * largest proofs of each shape stays under the 150,000 target.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { ARITY_SHAPES, ARITY_SIZES, arityProgram } from "../../wasm-stepper/test/helpers/arity-programs.ts";
+import { ARITY_SHAPES, ARITY_SIZES, arityProgram } from "@vwasm/wasm-stepper/testing";
 import { deployOnHardhat, estimateProveGas, type Deployed } from "./helpers/chain";
 import { replayOnChain } from "./helpers/lockstep";
 import { compileWat, proveInvocation, type StepCase } from "./helpers/stepper.mts";

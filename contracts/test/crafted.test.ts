@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Hex } from "viem";
-import * as Op from "../../wasm-stepper/src/ir/opcodes.ts";
+import * as Op from "@vwasm/wasm-stepper/opcodes";
 import { deployOnHardhat, proveOneStep, type Deployed } from "./helpers/chain";
 import { H, Z, ZERO32, craft, word } from "./helpers/craft.mts";
 import { tsVerify } from "./helpers/stepper.mts";

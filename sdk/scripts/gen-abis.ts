@@ -12,9 +12,11 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = join(here, "../../contracts/artifacts/src");
+// The contracts package's compiled artifacts (hardhat writes them under its folder).
+const ARTIFACTS = join(createRequire(import.meta.url).resolve("@vwasm/contracts/package.json"), "..", "artifacts", "src");
 const OUT = join(here, "../src/abi/generated.ts");
 
 /** export name -> [implementation contract, interface]. */

@@ -747,7 +747,8 @@ describe("decodeModule: resource bounds", () => {
     const t0 = performance.now();
     const e = catchErr(() => decodeModule(bytes));
     expect(e).toBeInstanceOf(MalformedModuleError);
-    expect(performance.now() - t0).toBeLessThan(50);
+    // A generous bound only a hang (or a 2^32-entry allocation) would exceed; speed is the benchmark's.
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 
   it("bounds the locals of the whole module: rejected at the first body over the budget, before expanding it", () => {
