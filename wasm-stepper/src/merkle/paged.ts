@@ -95,9 +95,10 @@ export class PagedMemoryTree implements ProvableTree {
   /**
    * Incremental update, as MerkleTree.updateLeaves: `leafIndices[0..count)` must
    * include every leaf whose bytes differ from the last committed state.
+   * Returns true if a leaf's bytes changed (the root may differ).
    */
-  updateLeaves(data: Uint8Array, leafIndices: Int32Array, count: number): void {
-    if (count === 0) return;
+  updateLeaves(data: Uint8Array, leafIndices: Int32Array, count: number): boolean {
+    if (count === 0) return false;
     const shift = this.pageLevels;
     const mask = (1 << shift) - 1;
     let nChanged = 0;
@@ -118,7 +119,9 @@ export class PagedMemoryTree implements ProvableTree {
         a = b;
       }
     }
-    if (nChanged > 0) this.commitPages(this.changedPages, nChanged);
+    if (nChanged === 0) return false;
+    this.commitPages(this.changedPages, nChanged);
+    return true;
   }
 
   private pushChanged(n: number, p: number): number {
@@ -131,7 +134,7 @@ export class PagedMemoryTree implements ProvableTree {
     return n + 1;
   }
 
-  /** Updates page p from leaves idx[a, b) (absolute indices, `first` the page's first leaf); true if its root may have changed. */
+  /** Updates page p from leaves idx[a, b) (absolute indices, `first` the page's first leaf); true if its root changed. */
   private updatePage(data: Uint8Array, p: number, idx: Int32Array, a: number, b: number, first: number): boolean {
     let t = this.pages[p];
     if (!t) {
@@ -155,8 +158,7 @@ export class PagedMemoryTree implements ProvableTree {
       local = new Int32Array(b - a);
       for (let j = a; j < b; j++) local[j - a] = idx[j]! - first;
     }
-    t.updateLeaves(view, local, local.length);
-    return true;
+    return t.updateLeaves(view, local, local.length);
   }
 
   /** Writes the roots of pages[0..n) of `changed` into the upper tree. */

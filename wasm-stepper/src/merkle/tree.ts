@@ -29,6 +29,8 @@ const ZERO_VIEWS: Uint8Array[] = Array.from({ length: MAX_TREE_DEPTH + 1 }, (_, 
 const ZERO32_VIEWS: Int32Array[] = Array.from({ length: MAX_TREE_DEPTH + 1 }, (_, k) => new Int32Array(ZERO.buffer, 32 * k, 8));
 /** Dirty-leaf counts up to which updateLeaves hashes leaf by leaf, one path per call. */
 const PATH_UPDATE_MAX = 4;
+/** Consecutive dirty parents from which a level's pairs are copied as one block. */
+const RUN_COPY_MIN = 4;
 
 /** The root of an all-zero subtree of height `level` (a fresh copy). */
 export function zeroHash(level: number): Uint8Array {
@@ -40,6 +42,14 @@ function checkDepth(depth: number): void {
   if (!Number.isInteger(depth) || depth < 0 || depth > MAX_TREE_DEPTH) {
     throw new RangeError(`Merkle depth must be an integer in 0..${MAX_TREE_DEPTH}, got ${depth}`);
   }
+}
+
+/** End of the run of consecutive indices in work[start + j, start + n) that begins at j. */
+function runEnd(work: Int32Array, start: number, j: number, n: number): number {
+  const first = work[start + j]!;
+  let e = j + 1;
+  while (e < n && work[start + e] === first + (e - j)) e++;
+  return e;
 }
 
 /** Fill nodes [from, to) of a level with a 32-byte pattern, doubling with copyWithin. */
@@ -77,6 +87,9 @@ export class MerkleTree implements ProvableTree {
   private leafCount = 0;
   /** Reused buffer for sorting dirty indices. */
   private work = new Int32Array(0);
+  /** Word view of the data last updated from (updateLeaves). */
+  private wordsSrc: Uint8Array | undefined;
+  private words: Int32Array | undefined;
 
   constructor(depth: number, base = 0) {
     checkDepth(depth);
@@ -174,8 +187,11 @@ export class MerkleTree implements ProvableTree {
    * bytes differ from the state committed by the last build/update. Leaves past the previously
    * committed data count as zero, so a memory.grow (which zero-fills) needs no dirty entries of
    * its own; a shrink must mark the leaves it cut off.
+   *
+   * Returns true if a leaf's bytes changed (the root may differ), false if every listed
+   * leaf was written back with the bytes it had.
    */
-  updateLeaves(data: Uint8Array, leafIndices: Int32Array, count: number): void {
+  updateLeaves(data: Uint8Array, leafIndices: Int32Array, count: number): boolean {
     if (!Number.isInteger(count) || count < 0 || count > leafIndices.length) {
       throw new RangeError(`count ${count} out of range for ${leafIndices.length} indices`);
     }
@@ -188,7 +204,7 @@ export class MerkleTree implements ProvableTree {
     }
     const leaves = Math.max(this.leafCount, this.leavesFor(data.length), maxIndex + 1);
     if (leaves > this.leafCount) this.allocate(leaves, this.levels);
-    if (count === 0) return;
+    if (count === 0) return false;
 
     // Copy the dirty leaves in (zero past the data's end), keeping only those whose bytes
     // changed: a leaf written back with the same bytes needs no rehash.
@@ -197,11 +213,31 @@ export class MerkleTree implements ProvableTree {
     if (this.work.length < count) this.work = new Int32Array(Math.max(count, 2 * this.work.length));
     const work = this.work;
     let changed = 0;
+    // Whole leaves inside the data are compared and copied as 8 words when the data is
+    // word-aligned (machine memories and snapshot pages are).
+    const words = (data.byteOffset & 3) === 0 ? this.wordsOf(data) : undefined;
+    const lv32 = this.levels32[0]!;
     for (let j = 0; j < count; j++) {
       const i = leafIndices[j]!;
       const base = 32 * i;
       let diff = false;
-      if (base + 32 <= len) {
+      if (words !== undefined && base + 32 <= len) {
+        const w = 8 * i;
+        if (
+          lv32[w] !== words[w] || lv32[w + 1] !== words[w + 1] || lv32[w + 2] !== words[w + 2] || lv32[w + 3] !== words[w + 3] ||
+          lv32[w + 4] !== words[w + 4] || lv32[w + 5] !== words[w + 5] || lv32[w + 6] !== words[w + 6] || lv32[w + 7] !== words[w + 7]
+        ) {
+          diff = true;
+          lv32[w] = words[w]!;
+          lv32[w + 1] = words[w + 1]!;
+          lv32[w + 2] = words[w + 2]!;
+          lv32[w + 3] = words[w + 3]!;
+          lv32[w + 4] = words[w + 4]!;
+          lv32[w + 5] = words[w + 5]!;
+          lv32[w + 6] = words[w + 6]!;
+          lv32[w + 7] = words[w + 7]!;
+        }
+      } else if (base + 32 <= len) {
         for (let b = 0; b < 32; b++) {
           const v = data[base + b]!;
           if (level0[base + b] !== v) {
@@ -221,13 +257,13 @@ export class MerkleTree implements ProvableTree {
       }
       if (diff) work[changed++] = i;
     }
-    if (changed === 0) return;
+    if (changed === 0) return false;
     count = changed;
 
     if (count <= PATH_UPDATE_MAX) {
       // A few leaves (a step's stores): one call per leaf hashes its whole path.
       for (let j = 0; j < count; j++) this.updatePath(work[j]!);
-      return;
+      return true;
     }
 
     // Sorted distinct indices; parents of a sorted list stay sorted, so each level dedupes by
@@ -251,19 +287,71 @@ export class MerkleTree implements ProvableTree {
       const parent = this.levels32[k + 1]!;
       for (let start = 0; start < m; start += batch) {
         const n = Math.min(batch, m - start);
-        for (let j = 0; j < n; j++) {
-          const src = 16 * work[start + j]!;
-          const dst = 16 * j;
-          for (let w = 0; w < 16; w++) scratchIn[dst + w] = child[src + w]!;
+        // Runs of consecutive parents are copied as one block (a native copy); lone
+        // parents word by word, unrolled.
+        for (let j = 0; j < n; ) {
+          const first = work[start + j]!;
+          const e = runEnd(work, start, j, n);
+          if (e - j >= RUN_COPY_MIN) {
+            scratchIn.set(child.subarray(16 * first, 16 * (first + e - j)), 16 * j);
+          } else {
+            for (let q = j; q < e; q++) {
+              const src = 16 * work[start + q]!;
+              const dst = 16 * q;
+              scratchIn[dst] = child[src]!;
+              scratchIn[dst + 1] = child[src + 1]!;
+              scratchIn[dst + 2] = child[src + 2]!;
+              scratchIn[dst + 3] = child[src + 3]!;
+              scratchIn[dst + 4] = child[src + 4]!;
+              scratchIn[dst + 5] = child[src + 5]!;
+              scratchIn[dst + 6] = child[src + 6]!;
+              scratchIn[dst + 7] = child[src + 7]!;
+              scratchIn[dst + 8] = child[src + 8]!;
+              scratchIn[dst + 9] = child[src + 9]!;
+              scratchIn[dst + 10] = child[src + 10]!;
+              scratchIn[dst + 11] = child[src + 11]!;
+              scratchIn[dst + 12] = child[src + 12]!;
+              scratchIn[dst + 13] = child[src + 13]!;
+              scratchIn[dst + 14] = child[src + 14]!;
+              scratchIn[dst + 15] = child[src + 15]!;
+            }
+          }
+          j = e;
         }
         batchScratch.run(n);
-        for (let j = 0; j < n; j++) {
-          const dst = 8 * work[start + j]!;
-          const src = 8 * j;
-          for (let w = 0; w < 8; w++) parent[dst + w] = scratchOut[src + w]!;
+        for (let j = 0; j < n; ) {
+          const first = work[start + j]!;
+          const e = runEnd(work, start, j, n);
+          if (e - j >= RUN_COPY_MIN) {
+            parent.set(scratchOut.subarray(8 * j, 8 * e), 8 * first);
+          } else {
+            for (let q = j; q < e; q++) {
+              const dst = 8 * work[start + q]!;
+              const src = 8 * q;
+              parent[dst] = scratchOut[src]!;
+              parent[dst + 1] = scratchOut[src + 1]!;
+              parent[dst + 2] = scratchOut[src + 2]!;
+              parent[dst + 3] = scratchOut[src + 3]!;
+              parent[dst + 4] = scratchOut[src + 4]!;
+              parent[dst + 5] = scratchOut[src + 5]!;
+              parent[dst + 6] = scratchOut[src + 6]!;
+              parent[dst + 7] = scratchOut[src + 7]!;
+            }
+          }
+          j = e;
         }
       }
     }
+    return true;
+  }
+
+  /** An Int32Array view of `data` (word-aligned), cached for the last data seen. */
+  private wordsOf(data: Uint8Array): Int32Array {
+    if (this.wordsSrc !== data) {
+      this.wordsSrc = data;
+      this.words = new Int32Array(data.buffer, data.byteOffset, Math.floor(data.length / 4)); // not >>> 2: 2^32 bytes
+    }
+    return this.words!;
   }
 
   /** Root (a fresh copy). */

@@ -5,7 +5,7 @@
  */
 import stateSpec from "../../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "../compile/types.ts";
-import { arena, hashPair } from "../hash/keccak.ts";
+import { arena, hashPair, keccak256Into } from "../hash/keccak.ts";
 import { AUX_CHAIN, AUX_PENDING, type Machine } from "../machine.ts";
 import { MerkleTree } from "../merkle/tree.ts";
 import { PagedMemoryTree } from "../merkle/paged.ts";
@@ -22,9 +22,8 @@ import {
   ZERO32,
   depthFor,
   frameHash,
-  heapHash,
   memoryDepth,
-  restHashOf,
+  putWord,
   segmentLeaf,
   staticHash,
   type Header,
@@ -325,6 +324,43 @@ class OperandChain {
   }
 }
 
+/**
+ * A keccak preimage of a tag followed by 32-byte words, kept between hashes:
+ * a part that changed rewrites its own word, with no concatenation per hash
+ * (the heap and rest hashes of spec/STATE.md section 3, rehashed at every
+ * step that writes memory).
+ */
+class WordsPreimage {
+  private readonly bytes: Uint8Array;
+  private readonly base: number;
+
+  constructor(tag: Uint8Array, words: number) {
+    this.base = tag.length;
+    this.bytes = new Uint8Array(tag.length + 32 * words);
+    this.bytes.set(tag);
+  }
+
+  /** Word i = the 32 bytes of `w`. */
+  set(i: number, w: Uint8Array): void {
+    this.bytes.set(w, this.base + 32 * i);
+  }
+
+  /** Word i = a number, big-endian (header.ts `word`). */
+  setNumber(i: number, n: number): void {
+    const o = this.base + 32 * i;
+    if (!Number.isSafeInteger(n) || n < 0) {
+      this.bytes.fill(0, o, o + 32);
+      putWord(this.bytes, o, n); // throws on a negative number, as word() does
+    } else slotWord(n >>> 0, Math.floor(n / 4294967296), this.bytes, o); // a u64, big-endian, in the last 8 bytes
+  }
+
+  hash(): Uint8Array {
+    const out = new Uint8Array(32);
+    keccak256Into(this.bytes, out, 0);
+    return out;
+  }
+}
+
 const STATUS_RUNNING = STATUS_CODE.running;
 const TRAP_NONE = TRAP_CODE.none;
 
@@ -402,6 +438,9 @@ export class StateCommitment {
   private localsStale = true;
   private finalStale = true;
   private restWritten: Uint8Array | undefined;
+  // The heap and rest hash preimages (header.ts heapHash, restHashOf), kept between hashes.
+  private readonly heapPre = new WordsPreimage(TAG.heap, stateSpec.widths.heapWords);
+  private readonly restPre = new WordsPreimage(TAG.rest, 7);
 
   constructor(readonly machine: Machine) {
     this.mc = commitModule(machine.cm);
@@ -443,11 +482,13 @@ export class StateCommitment {
     const n = m.changes.dirtyCount;
     if (n === 0) return false;
     if (m.memoryPagesHint) markPages(m.memoryPagesHint, m.changes.dirtyList, n);
-    this.mem.updateLeaves(m.memory, m.changes.dirtyList, n);
+    const changed = this.mem.updateLeaves(m.memory, m.changes.dirtyList, n);
     const d = m.changes.dirty;
     const l = m.changes.dirtyList;
     for (let k = 0; k < n; k++) d[l[k]!] = 0;
     m.changes.dirtyCount = 0;
+    // Stores that wrote back the bytes a leaf had leave the root (and the heap hash) as they were.
+    if (!changed) return false;
     this.memRoot = this.mem.root();
     return true;
   }
@@ -702,7 +743,18 @@ export class StateCommitment {
     if (heapChanged) {
       this.heapMemLen = m.memory.length;
       this.heapOutLen = m.outputLength;
-      this.heap = heapHash(this.heapPart() as Header);
+      // heapWords order: memoryRoot, memoryPages, tableRoot, dataRoot, elemRoot, outputAcc, outputPartial, outputLength.
+      const out = this.syncOutput();
+      const hp = this.heapPre;
+      hp.set(0, this.memRoot);
+      hp.setNumber(1, m.memory.length / PAGE_BYTES);
+      hp.set(2, this.tableRoot);
+      hp.set(3, this.dataRoot!);
+      hp.set(4, this.elemRoot!);
+      hp.set(5, out.acc);
+      hp.set(6, out.partial);
+      hp.setNumber(7, m.outputLength);
+      this.heap = hp.hash();
       restChanged = true;
     }
     const micro = this.micro();
@@ -711,7 +763,18 @@ export class StateCommitment {
       this.lastMicro = micro;
       restChanged = true;
     }
-    if (restChanged) this.rest = restHashOf(this.framesPrefix[m.depth]!, this.globals!.root(), this.heap!, this.staticH!, micro);
+    if (restChanged) {
+      // restHashOf order: framesHash, globalsRoot, heapHash, staticHash, mp, auxLen, aux.
+      const rp = this.restPre;
+      rp.set(0, this.framesPrefix[m.depth]!);
+      rp.set(1, this.globals!.root());
+      rp.set(2, this.heap!);
+      rp.set(3, this.staticH!);
+      rp.setNumber(4, micro.mp);
+      rp.setNumber(5, micro.auxLen);
+      rp.set(6, micro.aux);
+      this.rest = rp.hash();
+    }
     this.syncFrame();
     return this.rest!;
   }
