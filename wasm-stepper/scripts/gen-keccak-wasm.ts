@@ -258,6 +258,21 @@ ${permutation()}
 (local.set $k (i32.add (local.get $k) (i32.const 1)))
 (br $next))))
 
+;; A path update in place, in a complete tree laid out level after level from $base (level 0:
+;; 2^$d nodes of 32 bytes, then level 1's 2^($d-1), ...): rehashes the $d ancestors of leaf
+;; $index, each from the 64 bytes of its two children, bottom-up.
+(func (export "treePath") (param $base i32) (param $index i32) (param $d i32)
+(local $k i32) (local $next i32)
+(block $done
+(loop $up
+(br_if $done (i32.ge_u (local.get $k) (local.get $d)))
+(local.set $next (i32.add (local.get $base) (i32.shl (i32.const 32) (i32.sub (local.get $d) (local.get $k)))))
+(local.set $index (i32.shr_u (local.get $index) (i32.const 1)))
+(call $batch64 (i32.add (local.get $base) (i32.shl (local.get $index) (i32.const 6))) (i32.const 1) (i32.add (local.get $next) (i32.shl (local.get $index) (i32.const 5))))
+(local.set $base (local.get $next))
+(local.set $k (i32.add (local.get $k) (i32.const 1)))
+(br $up))))
+
 ;; n consecutive messages of $len bytes each at $in -> n digests at $out.
 (func (export "batch") (param $in i32) (param $len i32) (param $n i32) (param $out i32)
 (block $done

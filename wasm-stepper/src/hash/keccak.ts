@@ -20,6 +20,7 @@ interface KeccakExports {
   memory: { buffer: ArrayBuffer };
   batch64(inPtr: number, n: number, outPtr: number): void;
   path(inPtr: number, index: number, depth: number, outPtr: number): void;
+  treePath(base: number, index: number, depth: number): void;
   hash1(ptr: number, len: number, outPtr: number): void;
   batch(inPtr: number, len: number, n: number, outPtr: number): void;
   hash(ptr: number, len: number, outPtr: number): void;
@@ -99,6 +100,13 @@ export const arena = {
   /** hash(off, len, outOff) for len < 136: one padded block, no streaming state. */
   hash1(off: number, len: number, outOff: number): void {
     wasm.hash1(ARENA_PTR + off, len, ARENA_PTR + outOff);
+  },
+  /**
+   * Rehashes the `depth` ancestors of leaf `index` of a complete tree laid out level after
+   * level from `off` (level 0: 2^depth nodes of 32 bytes, then level 1, ...), in one call.
+   */
+  treePath(off: number, index: number, depth: number): void {
+    wasm.treePath(ARENA_PTR + off, index, depth);
   },
   /** hash(off, 64, outOff) through the module's single-block path for 64-byte messages. */
   hash64(off: number, outOff: number): void {

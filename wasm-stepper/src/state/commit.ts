@@ -215,6 +215,11 @@ export class SlotTree {
       c[i * 2 + 1] = hi;
       changed = true;
       slotWord(lo, hi, bytes, base + i * 32);
+      if (bytes === arena.bytes) {
+        // The levels are laid out as treePath expects (off[k] = sum of the levels below).
+        arena.treePath(base, i, this.depth);
+        continue;
+      }
       let j = i;
       for (let k = 0; k < this.depth; k++) {
         const p = j >> 1;
