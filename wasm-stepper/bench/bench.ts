@@ -76,6 +76,8 @@ interface Settings {
   warmupMinCalls: number;
   warmupMinSeconds: number;
   warmupMaxSeconds: number;
+  /** Dissection moves measured: k-1 positions each (`--ks`). */
+  ks: number[];
 }
 
 const FULL: Settings = {
@@ -88,6 +90,7 @@ const FULL: Settings = {
   warmupMinCalls: 3,
   warmupMinSeconds: 1,
   warmupMaxSeconds: 6,
+  ks: [8, 16, 64],
 };
 const QUICK: Settings = {
   quick: true,
@@ -99,6 +102,7 @@ const QUICK: Settings = {
   warmupMinCalls: 3,
   warmupMinSeconds: 0.2,
   warmupMaxSeconds: 2,
+  ks: [8, 16, 64],
 };
 
 const LIMITS: Limits = { ...DEFAULT_LIMITS };
@@ -262,9 +266,12 @@ function timeSample(r: Runner, rep: EngineReport, calls: number, stepsPerCall: n
   return { calls, seconds, steps, stepsPerSecond: steps / seconds };
 }
 
+const USAGE = "usage: tsx bench/bench.ts [--quick] [--out <file.json>] [--ks 8,16,64]";
+
 function parseArgs(argv: string[]): { settings: Settings; out?: string } {
   let settings = FULL;
   let out: string | undefined;
+  let ks: number[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--quick") settings = QUICK;
@@ -272,11 +279,16 @@ function parseArgs(argv: string[]): { settings: Settings; out?: string } {
       out = argv[++i];
       if (out === undefined) throw new Error("--out needs a file name");
     } else if (a.startsWith("--out=")) out = a.slice("--out=".length);
-    else if (a === "--help" || a === "-h") {
-      process.stdout.write("usage: tsx bench/bench.ts [--quick] [--out <file.json>]\n");
+    else if (a === "--ks" || a.startsWith("--ks=")) {
+      const v = a === "--ks" ? argv[++i] : a.slice("--ks=".length);
+      ks = (v ?? "").split(",").map(Number);
+      if (ks.length === 0 || !ks.every((k) => Number.isSafeInteger(k) && k >= 2)) throw new Error(`--ks needs a comma-separated list of integers >= 2, got ${v}`);
+    } else if (a === "--help" || a === "-h") {
+      process.stdout.write(USAGE + "\n");
       process.exit(0);
-    } else throw new Error(`unknown argument ${a} (usage: tsx bench/bench.ts [--quick] [--out <file.json>])`);
+    } else throw new Error(`unknown argument ${a} (${USAGE})`);
   }
+  if (ks) settings = { ...settings, ks };
   return { settings, ...(out !== undefined ? { out } : {}) };
 }
 
@@ -502,7 +514,6 @@ const STATE_TARGETS = {
 const HASH_STRIDES_LOG2 = [10, 16, 20] as const;
 /** Steps a dissection move's range spans (at least 2^24 as the targets are stated). */
 const DISSECTION_RANGE = 2 ** 24;
-const DISSECTION_KS = [8, 64] as const;
 /** Steps of per-step hashing, at each of PER_STEP_AT (fractions of the run). */
 const PER_STEP_STEPS = 2 ** 16;
 const PER_STEP_AT = [0.25, 0.5, 0.75] as const;
@@ -740,7 +751,7 @@ async function measureState(w: Workload, cm: CompiledModule, s: Settings, interp
   const ranges = dissectionRanges(trace.steps, s.quick ? 3 : 5);
   const dissectionFigs: DissectionFigure[] = [];
   try {
-    for (const k of DISSECTION_KS) {
+    for (const k of s.ks) {
       const a = await dissection(trace, `${trace.workers} workers`, k, ranges, range, plainRate);
       const b = await dissection(one, "1 thread", k, ranges, range, plainRate);
       dissectionFigs.push(a.fig, b.fig);
@@ -858,10 +869,10 @@ function indent(s: string): string {
     .join("\n");
 }
 
-function printStateSummary(reports: WorkloadReport[]): void {
+function printStateSummary(reports: WorkloadReport[], ks: number[]): void {
   const withState = reports.filter((r) => r.state);
   if (withState.length === 0) return;
-  const rows: string[][] = [["workload", "plain interp.", "hash/2^10", "hash/2^16", "hash/2^20", "dissection k=8", "k=64", "per-step", "targets"]];
+  const rows: string[][] = [["workload", "plain interp.", "hash/2^10", "hash/2^16", "hash/2^20", ...ks.map((k, i) => (i === 0 ? `dissection k=${k}` : `k=${k}`)), "per-step", "targets"]];
   for (const r of withState) {
     const st = r.state!;
     const sh = (lg: number) => {
@@ -882,8 +893,7 @@ function printStateSummary(reports: WorkloadReport[]): void {
       sh(10),
       sh(16),
       sh(20),
-      dis(8),
-      dis(64),
+      ...ks.map(dis),
       formatRate(st.perStep.medianStepsPerSecond),
       missed.length === 0 ? "all met" : `NOT met: ${missed.join(", ")}`,
     ]);
@@ -892,7 +902,7 @@ function printStateSummary(reports: WorkloadReport[]): void {
     `\nState hashing summary (steps/s and time vs plain interpretation; dissection: k-1 hashes over 2^24 steps on the Trace's worker threads, time vs interpreting the range)\n` +
       `targets: hash every 2^16 <= ${STATE_TARGETS.stride16OverPlain}x on integer-heavy; dissection <= ${STATE_TARGETS.dissectionOverRange}x; per-step >= ${formatRate(STATE_TARGETS.perStepStepsPerSecond)} steps/s\n`,
   );
-  process.stdout.write(table(rows, new Set([1, 2, 3, 4, 5, 6, 7])) + "\n");
+  process.stdout.write(table(rows, new Set(Array.from({ length: 5 + ks.length }, (_, i) => i + 1))) + "\n");
 }
 
 function gitCommit(): string | undefined {
@@ -940,7 +950,7 @@ function printWorkload(r: WorkloadReport): void {
   if (r.state) printState(r.id, r.state);
 }
 
-function printSummary(reports: WorkloadReport[]): void {
+function printSummary(reports: WorkloadReport[], ks: number[]): void {
   const rows: string[][] = [
     ["workload", "plain V8 steps/s", "interpreter steps/s", "interp/V8", `(>= ${formatPercent(TARGETS.interp)})`, "native steps/s", "native/V8", `(>= ${formatPercent(TARGETS.native)})`, "checks"],
   ];
@@ -964,7 +974,7 @@ function printSummary(reports: WorkloadReport[]): void {
   }
   process.stdout.write("\nSummary (medians; ratios = engine steps/s / plain V8 steps/s in this run)\n");
   process.stdout.write(table(rows, new Set([1, 2, 3, 5, 6])) + "\n");
-  printStateSummary(reports);
+  printStateSummary(reports, ks);
 }
 
 async function main(): Promise<number> {
@@ -985,7 +995,7 @@ async function main(): Promise<number> {
     printWorkload(r);
     reports.push(r);
   }
-  printSummary(reports);
+  printSummary(reports, settings.ks);
 
   const ok = reports.every((r) => r.checks.every((c) => c.ok)) && !(native.available === false && native.broken);
   const json = {
