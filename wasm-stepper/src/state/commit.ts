@@ -6,7 +6,7 @@
 import stateSpec from "../../spec/state.json" with { type: "json" };
 import type { CompiledModule } from "../compile/types.ts";
 import { arena, hashPair, keccak256Into } from "../hash/keccak.ts";
-import { AUX_CHAIN, AUX_PENDING, type Machine } from "../machine.ts";
+import { AUX_CHAIN, AUX_NONE, AUX_PENDING, type Machine } from "../machine.ts";
 import { MerkleTree } from "../merkle/tree.ts";
 import { PagedMemoryTree } from "../merkle/paged.ts";
 import { InputTree } from "../merkle/input.ts";
@@ -762,8 +762,10 @@ export class StateCommitment {
       this.heap = hp.hash();
       restChanged = true;
     }
-    const micro = this.micro();
     const lm = this.lastMicro;
+    // Outside a micro-stepped instruction (most steps) the words are (mp, 0, zero): no work.
+    const idle = m.auxKind === AUX_NONE && lm !== undefined && lm.mp === m.mp && lm.auxLen === m.auxLen && lm.aux === ZERO32;
+    const micro = idle ? lm : this.micro();
     if (!lm || lm.mp !== micro.mp || lm.auxLen !== micro.auxLen || !same32(lm.aux, micro.aux)) {
       this.lastMicro = micro;
       restChanged = true;
