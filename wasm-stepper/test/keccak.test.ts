@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import fc from "fast-check";
 import {
   BATCH_CAPACITY,
+  arena,
   KECCAK256_EMPTY,
   batchScratch,
   fromHex,
@@ -109,6 +110,35 @@ describe("Merkle node primitives", () => {
     concat.set(right.subarray(40, 72), 32);
     expect(toHex(out.subarray(16, 48))).toBe(toHex(keccak256HashWasm(concat)));
     expect(out.subarray(0, 16).every((b) => b === 0)).toBe(true);
+  });
+
+  it("arena.treePath rehashes exactly a leaf's ancestors, in place, in a complete tree laid out level by level", () => {
+    const want0 = {};
+    for (const depth of [1, 3, 6]) {
+      // Level k at off[k] (2^(depth-k) nodes), from a base offset inside the arena.
+      const base = 4096;
+      const off: number[] = [];
+      let total = 0;
+      for (let k = 0; k <= depth; k++) {
+        off.push(total);
+        total += 32 * 2 ** (depth - k);
+      }
+      arena.claim(want0); // a commitment that used the arena lays its data out again
+      const b = arena.bytes;
+      b.set(randomBytes(total, 20 + depth), base);
+      const leaf = (2 ** depth * 5) >> 3;
+      b.set(randomBytes(32, 40 + depth), base + 32 * leaf);
+      const want = b.slice(base, base + total);
+      let j = leaf;
+      for (let k = 0; k < depth; k++) {
+        j >>= 1;
+        const pair = want.subarray(off[k]! + 64 * j, off[k]! + 64 * j + 64);
+        want.set(keccak256HashWasm(pair), off[k + 1]! + 32 * j);
+      }
+      arena.treePath(base, leaf, depth);
+      // The path's nodes changed as computed; every other node kept its bytes.
+      expect(toHex(b.subarray(base, base + total))).toBe(toHex(want));
+    }
   });
 
   it("hashPair may write over its own inputs", () => {

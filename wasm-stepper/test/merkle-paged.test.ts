@@ -51,9 +51,12 @@ describe("PagedMemoryTree", () => {
               leaves.push(a >>> 5);
             }
             const idx = Int32Array.from(leaves);
-            dense.updateLeaves(mem, idx, idx.length);
-            paged.updateLeaves(mem, idx, idx.length);
+            const before = paged.root();
+            const denseChanged = dense.updateLeaves(mem, idx, idx.length);
+            // Both report whether a leaf's bytes changed; when none did, the root is the same.
+            expect(paged.updateLeaves(mem, idx, idx.length)).toBe(denseChanged);
             expect(paged.root()).toEqual(dense.root());
+            if (!denseChanged) expect(paged.root()).toEqual(before);
           }
           for (const [pos] of writes.slice(0, 5)) {
             const i = (pos % mem.length) >>> 5;

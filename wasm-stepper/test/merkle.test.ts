@@ -283,6 +283,42 @@ describe("MerkleTree.updateLeaves", () => {
     expectSameAsRebuild(t, data, "small update");
   });
 
+  it("reports whether a leaf changed: rewrites of the same bytes change nothing", () => {
+    const data = randomBytes(32 * 64, 12);
+    const t = built(data, 7);
+    const root = toHex(t.root());
+    // Every leaf listed, none changed: false, and the root stays.
+    expect(t.updateLeaves(data, Int32Array.from({ length: 64 }, (_, i) => i), 64)).toBe(false);
+    expect(t.updateLeaves(data, new Int32Array([3]), 1)).toBe(false);
+    expect(toHex(t.root())).toBe(root);
+    data[32 * 7 + 9]! ^= 0x40;
+    expect(t.updateLeaves(data, new Int32Array([1, 7, 2]), 3)).toBe(true);
+    expectSameAsRebuild(t, data, "one changed leaf among clean ones");
+    expect(t.updateLeaves(data, new Int32Array([7]), 1)).toBe(false);
+  });
+
+  it("word-aligned and unaligned data give the same tree (dense runs and lone leaves)", () => {
+    const backing = new Uint8Array(32 * 300 + 1);
+    const aligned = backing.subarray(0, 32 * 300);
+    const odd = new Uint8Array(32 * 300 + 1).subarray(1); // byteOffset 1: compared byte by byte
+    const a = built(aligned, 10);
+    const b = built(odd, 10);
+    const rnd = randomBytes(32 * 300, 13);
+    // A dense run (consecutive dirty parents at every level: copied as blocks), a few lone leaves.
+    const dirty: number[] = [];
+    for (let i = 40; i < 200; i++) dirty.push(i);
+    dirty.push(3, 250, 299, 17);
+    for (const i of dirty) {
+      aligned.set(rnd.subarray(32 * i, 32 * i + 32), 32 * i);
+      odd.set(rnd.subarray(32 * i, 32 * i + 32), 32 * i);
+    }
+    expect(a.updateLeaves(aligned, Int32Array.from(dirty), dirty.length)).toBe(true);
+    expect(b.updateLeaves(odd, Int32Array.from(dirty), dirty.length)).toBe(true);
+    expectSameAsRebuild(a, aligned, "aligned");
+    expectSameAsRebuild(b, odd, "unaligned");
+    expect(toHex(a.root())).toBe(toHex(b.root()));
+  });
+
   it("only the first `count` indices are read", () => {
     const data = randomBytes(32 * 16, 11);
     const t = built(data, 4);
