@@ -833,7 +833,7 @@ function printState(id: string, st: StateReport): void {
       `${t.snapshots} snapshots, ${(t.snapshotBytes / 2 ** 20).toFixed(1)} MiB; Trace.create ${t.createMs.toFixed(0)} ms = ${times(t.createOverPlain)} plain interp., ` +
       `${t.createMsOneThread.toFixed(0)} ms without workers)\n`,
   );
-  const drows: string[][] = [["k", "threads", "first call ms", "sample ms", "median ms", "interp. range ms", "time vs range", "target", "re-executed steps", "restores", "leaves restored"]];
+  const drows: string[][] = [["k", "threads", "first call ms", "sample ms", "median ms", "interp. range ms", "time vs range", "target", "re-executed steps", "restores", "leaves restored", "pages swapped"]];
   for (const d of st.dissection) {
     const last = d.samples[d.samples.length - 1]!.served;
     drows.push([
@@ -848,9 +848,10 @@ function printState(id: string, st: StateReport): void {
       formatInt(median(d.samples.map((x) => x.served.stats.steps))),
       String(last.stats.restores),
       formatInt(median(d.samples.map((x) => x.served.stats.restoredLeaves))),
+      formatInt(median(d.samples.map((x) => x.served.stats.pagesSwapped))),
     ]);
   }
-  process.stdout.write(indent(table(drows, new Set([0, 2, 4, 5, 6, 8, 9, 10]))) + "\n");
+  process.stdout.write(indent(table(drows, new Set([0, 2, 4, 5, 6, 8, 9, 10, 11]))) + "\n");
 
   if (id === "memory") {
     const parts = st.strideHashing.map((sh) => {

@@ -86,6 +86,26 @@ describe("Trace.hashesAt", () => {
     });
   }
 
+  it("restores that come back to a snapshot set its pages from kept subtrees, with the same hashes", async () => {
+    const trace = await Trace.create(grow, { stride: 256, workers: 0 });
+    try {
+      const ref = referenceHashes(grow, trace.steps);
+      // Forward, then backward over the same snapshots, then forward again: the later calls
+      // restore snapshots whose pages the first call kept.
+      const ps = Array.from({ length: 12 }, (_, k) => Math.floor((trace.steps * (k + 0.5)) / 12));
+      let swapped = 0;
+      for (const order of [ps, [...ps].reverse(), ps]) {
+        for (const p of order) {
+          expect(hex((await trace.hashesAt([p]))[0]!), `position ${p}`).toBe(ref[p]);
+          swapped += trace.lastHashesAt!.stats.pagesSwapped;
+        }
+      }
+      expect(swapped).toBeGreaterThan(0);
+    } finally {
+      await trace.close();
+    }
+  });
+
   it("gives the same hashes on worker threads as on the calling thread", async () => {
     const targets = [crc, grow];
     for (const target of targets) {

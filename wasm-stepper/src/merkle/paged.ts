@@ -181,6 +181,27 @@ export class PagedMemoryTree implements ProvableTree {
     this.upper.updateLeaves(this.roots, changed, n);
   }
 
+  /** A copy of page p's subtree as committed (undefined: the page is all zero). */
+  pageCopy(p: number): MerkleTree | undefined {
+    return this.pages[p]?.clone();
+  }
+
+  /**
+   * Replaces the subtrees of pages `ps` with copies of `trees` (undefined: an all-zero
+   * page) and updates the levels above them: for a caller that knows the committed
+   * bytes of those pages changed to what the trees describe (a snapshot's pages whose
+   * subtrees it kept), instead of rehashing their leaves.
+   */
+  setPages(ps: readonly number[], trees: readonly (MerkleTree | undefined)[]): void {
+    if (ps.length === 0) return;
+    for (let j = 0; j < ps.length; j++) {
+      const t = trees[j];
+      if (t && (t.depth !== this.pageLevels || t.base !== 0)) throw new RangeError(`a page subtree must have depth ${this.pageLevels}, got ${t.depth}`);
+      this.pages[ps[j]!] = t?.clone();
+    }
+    this.commitPages(Int32Array.from(ps), ps.length);
+  }
+
   root(): Uint8Array {
     return this.upper.root();
   }

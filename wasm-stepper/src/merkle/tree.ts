@@ -109,6 +109,15 @@ export class MerkleTree implements ProvableTree {
     return this.leafCount;
   }
 
+  /** An independent copy (same depth, base and nodes). */
+  clone(): MerkleTree {
+    const t = new MerkleTree(this.depth, this.base);
+    t.levels = this.levels.map((l) => l.slice());
+    t.levels32 = t.levels.map((l) => new Int32Array(l.buffer));
+    t.leafCount = this.leafCount;
+    return t;
+  }
+
   /** Bytes held by the tree's levels. */
   get byteLength(): number {
     let n = 0;

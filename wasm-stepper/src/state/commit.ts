@@ -446,6 +446,8 @@ export class StateCommitment {
   // The heap and rest hash preimages (header.ts heapHash, restHashOf), kept between hashes.
   private readonly heapPre = new WordsPreimage(TAG.heap, stateSpec.widths.heapWords);
   private readonly restPre = new WordsPreimage(TAG.rest, 7);
+  /** setMemoryPages changed the memory root since the last sync. */
+  private memPagesSet = false;
 
   constructor(readonly machine: Machine) {
     this.mc = commitModule(machine.cm);
@@ -465,9 +467,31 @@ export class StateCommitment {
     return this.inputTree.merkle();
   }
 
+  /**
+   * Sets the subtrees of memory pages `ps` to copies of `trees` (undefined: all
+   * zero), for a caller that just made the machine's memory pages equal to what
+   * the trees describe (Replayer.restore, from subtrees it kept per snapshot
+   * page) without marking their leaves. The memory tree must be in sync with
+   * the machine apart from those pages (memoryTree() first).
+   */
+  setMemoryPages(ps: readonly number[], trees: readonly (MerkleTree | undefined)[]): void {
+    if (ps.length === 0) return;
+    this.mem.setPages(ps, trees);
+    this.memRoot = this.mem.root();
+    this.memPagesSet = true;
+  }
+
   /** Returns true if the memory root changed. */
   private syncMemory(): boolean {
     const m = this.machine;
+    if (this.memPagesSet && !m.changes.allDirty) {
+      // Pages installed by setMemoryPages: the root moved without dirty marks.
+      this.memPagesSet = false;
+      const n = m.changes.dirtyCount;
+      if (n > 0) this.syncMemoryLeaves(n);
+      return true;
+    }
+    this.memPagesSet = false;
     if (m.changes.allDirty) {
       // Only the pages that may be non-zero are read: the hint's and the written ones.
       const hint = m.memoryPagesHint;
@@ -486,6 +510,12 @@ export class StateCommitment {
     }
     const n = m.changes.dirtyCount;
     if (n === 0) return false;
+    return this.syncMemoryLeaves(n);
+  }
+
+  /** Rehashes the n leaves of the machine's dirty list; true if the root changed. */
+  private syncMemoryLeaves(n: number): boolean {
+    const m = this.machine;
     if (m.memoryPagesHint) markPages(m.memoryPagesHint, m.changes.dirtyList, n);
     const changed = this.mem.updateLeaves(m.memory, m.changes.dirtyList, n);
     const d = m.changes.dirty;

@@ -11,6 +11,7 @@
  */
 import { LEAF_SIZE, PAGE_SIZE, type Machine, type MachineSnapshot } from "../machine.ts";
 import { isZero } from "../merkle/paged.ts";
+import type { MerkleTree } from "../merkle/tree.ts";
 import { StateCommitment } from "./commit.ts";
 import { machineFor, type ProveTarget } from "./prove.ts";
 
@@ -127,11 +128,13 @@ export interface ReplayStats {
   incrementalRestores: number;
   /** Memory leaves marked for rehashing by incremental restores. */
   restoredLeaves: number;
+  /** Memory pages incremental restores set from kept subtrees (no leaf rehashed). */
+  pagesSwapped: number;
   hashes: number;
 }
 
 export function emptyStats(): ReplayStats {
-  return { steps: 0, restores: 0, incrementalRestores: 0, restoredLeaves: 0, hashes: 0 };
+  return { steps: 0, restores: 0, incrementalRestores: 0, restoredLeaves: 0, pagesSwapped: 0, hashes: 0 };
 }
 
 /**
@@ -170,9 +173,24 @@ export function machineAt(target: ProveTarget, n: number): Machine {
   return m;
 }
 
+/**
+ * Bytes of memory page subtrees a Replayer keeps (about 2 x 64 KiB a page:
+ * the leaves and the nodes above them); past it, no more are kept.
+ */
+export const PAGE_TREE_CACHE_BYTES = 64 * 1024 * 1024;
+
 export class Replayer {
   readonly machine: Machine;
   private readonly commitment: StateCommitment;
+  /**
+   * Memory page subtrees kept per snapshot page (pages are shared by the
+   * snapshots in which they are unchanged): a restore installs the subtree of
+   * a page it has seen instead of rehashing the page's changed leaves. Moves
+   * of a game come back to the same snapshots (each narrows the last one's
+   * range), and so do the jobs of worker threads, which restore from far away.
+   */
+  private readonly pageTrees = new WeakMap<Uint8Array, MerkleTree>();
+  private pageTreeBytes = 0;
   /** True once the commitment has looked at the machine (its memory tree is built). */
   private hashed = false;
   private scratch = new Uint8Array(0);
@@ -245,7 +263,12 @@ export class Replayer {
     // assumes leaves past the memory's end are zero).
     const incremental = this.hashed && !m.changes.allDirty && len >= m.memory.length;
     let n = 0;
+    const swapPages: number[] = [];
+    const swapTrees: (MerkleTree | undefined)[] = [];
     if (incremental) {
+      // The tree in sync with the current memory first: pages whose subtree is kept are
+      // then swapped in, the others rehash the leaves that differ.
+      this.commitment.memoryTree();
       const cur = m.memory;
       const pending = m.changes;
       for (let k = 0; k < pending.dirtyCount; k++) n = this.pushChanged(n, pending.dirtyList[k]!);
@@ -265,6 +288,13 @@ export class Replayer {
       for (const off of offsets) {
         const inOld = off < cur.length;
         if (inOld && bytesEqual(cur.subarray(off, off + PAGE_SIZE), mem.subarray(off, off + PAGE_SIZE))) continue;
+        const page = snap.pages[off / PAGE_SIZE]!;
+        const kept = page === ZERO_SHARED ? undefined : this.pageTrees.get(page);
+        if (page === ZERO_SHARED || kept !== undefined) {
+          swapPages.push(off / PAGE_SIZE);
+          swapTrees.push(kept);
+          continue;
+        }
         // A page that differs (or is new: compared with the zero leaves the tree assumes).
         for (let leaf = off / LEAF_SIZE, end = (off + PAGE_SIZE) / LEAF_SIZE; leaf < end; leaf++) {
           const w = leaf * words;
@@ -285,8 +315,30 @@ export class Replayer {
     if (incremental) {
       m.changes.allDirty = false;
       for (let k = 0; k < n; k++) m.markDirty(this.changed[k]! * LEAF_SIZE, LEAF_SIZE);
+      this.commitment.setMemoryPages(swapPages, swapTrees);
       this.stats.incrementalRestores++;
       this.stats.restoredLeaves += n;
+      this.stats.pagesSwapped += swapPages.length;
     }
+    this.keepPageTrees(snap);
+  }
+
+  /** Keeps the subtrees of the snapshot's pages not kept yet (the machine is in its state). */
+  private keepPageTrees(snap: StoredSnapshot): void {
+    let missing = false;
+    for (const p of snap.nonZeroPages) if (!this.pageTrees.has(snap.pages[p]!)) missing = true;
+    if (!missing || this.pageTreeBytes >= PAGE_TREE_CACHE_BYTES) return;
+    // Hashes what the restore marked now (the next state hash would have).
+    const tree = this.commitment.memoryTree();
+    for (const p of snap.nonZeroPages) {
+      const page = snap.pages[p]!;
+      if (this.pageTrees.has(page)) continue;
+      const t = tree.pageCopy(p);
+      if (!t) continue;
+      if (this.pageTreeBytes + t.byteLength > PAGE_TREE_CACHE_BYTES) break;
+      this.pageTrees.set(page, t);
+      this.pageTreeBytes += t.byteLength;
+    }
+    this.hashed = true;
   }
 }

@@ -344,7 +344,7 @@ export class Trace {
       estimatedMs: inlineMs,
       mode: useWorkers ? "workers" : "inline",
       tasks: 0,
-      stats: { steps: 0, restores: 0, incrementalRestores: 0, restoredLeaves: 0, hashes: 0, coldTasks: 0 },
+      stats: { steps: 0, restores: 0, incrementalRestores: 0, restoredLeaves: 0, pagesSwapped: 0, hashes: 0, coldTasks: 0 },
       ms: 0,
     };
     const byPos = new Map<number, Uint8Array>();
@@ -357,7 +357,7 @@ export class Trace {
         this.local.hashPositions(this.snapshots[j.snap]!, j.positions, all, o);
         o += j.positions.length * 32;
       }
-      for (const k of ["steps", "restores", "incrementalRestores", "restoredLeaves", "hashes"] as const) info.stats[k] = this.local.stats[k] - before[k];
+      for (const k of ["steps", "restores", "incrementalRestores", "restoredLeaves", "pagesSwapped", "hashes"] as const) info.stats[k] = this.local.stats[k] - before[k];
     } else {
       const chunks = this.partition(jobs, Math.min(jobs.length, this.workers * 2));
       info.tasks = chunks.length;
@@ -366,7 +366,7 @@ export class Trace {
       for (const r of results) {
         all.set(r.hashes, o);
         o += r.hashes.length;
-        for (const k of ["steps", "restores", "incrementalRestores", "restoredLeaves", "hashes"] as const) info.stats[k] += r.stats[k];
+        for (const k of ["steps", "restores", "incrementalRestores", "restoredLeaves", "pagesSwapped", "hashes"] as const) info.stats[k] += r.stats[k];
         if (r.stats.cold) info.stats.coldTasks++;
       }
     }
