@@ -30,7 +30,16 @@ export interface StoredSnapshot {
   nonZeroPages: number[];
   /** Memory leaves whose bytes differ from the previous snapshot's (all non-zero leaves for the first). */
   leavesChanged: number;
+  /**
+   * An id per page, equal for the same page object (0: the zero page), unique in the
+   * process: worker threads receive copies of the page objects, and key what they keep
+   * per page by these ids. Absent in snapshots stored before ids existed.
+   */
+  pageIds?: Int32Array;
 }
+
+/** The next id of a stored page (StoredSnapshot.pageIds). */
+let nextPageId = 1;
 
 /** Bytes two snapshots' pages are compared in (Buffer.equals is a native memcmp). */
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -83,6 +92,7 @@ export function storeSnapshot(
   const { memory: _, nonZeroPages: __, ...state } = s;
   const pages: Uint8Array[] = [];
   const nonZeroPages: number[] = [];
+  const pageIds = new Int32Array(Math.ceil(memory.length / PAGE_SIZE));
   let newBytes = 0;
   let leavesChanged = 0;
   // Only candidate pages are read: the others are zero (so a 4 GiB memory that a task
@@ -101,7 +111,10 @@ export function storeSnapshot(
     const view = memory.subarray(off, off + PAGE_SIZE);
     if (old !== undefined && bytesEqual(old, view)) {
       pages.push(old);
-      if (old !== ZERO_SHARED) nonZeroPages.push(i);
+      if (old !== ZERO_SHARED) {
+        nonZeroPages.push(i);
+        pageIds[i] = prev?.pageIds?.[i] || nextPageId++;
+      }
       continue;
     }
     leavesChanged += leavesDiffering(old ?? ZERO_PAGE, view);
@@ -113,10 +126,11 @@ export function storeSnapshot(
     page.set(view);
     pages.push(page);
     nonZeroPages.push(i);
+    pageIds[i] = nextPageId++;
     newBytes += PAGE_SIZE;
   }
   for (const x of [state.stack, state.frames, state.globals, state.table, state.dataDropped, state.elemDropped, state.output]) newBytes += x.byteLength;
-  return { snap: { steps: s.steps, state, pages, memoryLength: memory.length, nonZeroPages, leavesChanged }, newBytes };
+  return { snap: { steps: s.steps, state, pages, memoryLength: memory.length, nonZeroPages, leavesChanged, pageIds }, newBytes };
 }
 
 /** Counters of what a Replayer did (for benchmarks and tests). */
@@ -190,6 +204,7 @@ export class Replayer {
    * range), and so do the jobs of worker threads, which restore from far away.
    */
   private readonly pageTrees = new WeakMap<Uint8Array, MerkleTree>();
+  private readonly pageTreesById = new Map<number, MerkleTree>();
   private pageTreeBytes = 0;
   /** True once the commitment has looked at the machine (its memory tree is built). */
   private hashed = false;
@@ -285,12 +300,14 @@ export class Replayer {
         offsets = [];
         for (let off = 0; off < len; off += PAGE_SIZE) offsets.push(off);
       }
+      const nonZero = new Uint8Array(Math.ceil(len / PAGE_SIZE));
+      for (const p of snap.nonZeroPages) nonZero[p] = 1;
       for (const off of offsets) {
         const inOld = off < cur.length;
         if (inOld && bytesEqual(cur.subarray(off, off + PAGE_SIZE), mem.subarray(off, off + PAGE_SIZE))) continue;
-        const page = snap.pages[off / PAGE_SIZE]!;
-        const kept = page === ZERO_SHARED ? undefined : this.pageTrees.get(page);
-        if (page === ZERO_SHARED || kept !== undefined) {
+        const zero = nonZero[off / PAGE_SIZE] === 0;
+        const kept = zero ? undefined : this.keptTree(snap, off / PAGE_SIZE);
+        if (zero || kept !== undefined) {
           swapPages.push(off / PAGE_SIZE);
           swapTrees.push(kept);
           continue;
@@ -326,19 +343,26 @@ export class Replayer {
   /** Keeps the subtrees of the snapshot's pages not kept yet (the machine is in its state). */
   private keepPageTrees(snap: StoredSnapshot): void {
     let missing = false;
-    for (const p of snap.nonZeroPages) if (!this.pageTrees.has(snap.pages[p]!)) missing = true;
+    for (const p of snap.nonZeroPages) if (this.keptTree(snap, p) === undefined) missing = true;
     if (!missing || this.pageTreeBytes >= PAGE_TREE_CACHE_BYTES) return;
     // Hashes what the restore marked now (the next state hash would have).
     const tree = this.commitment.memoryTree();
     for (const p of snap.nonZeroPages) {
-      const page = snap.pages[p]!;
-      if (this.pageTrees.has(page)) continue;
+      if (this.keptTree(snap, p) !== undefined) continue;
       const t = tree.pageCopy(p);
       if (!t) continue;
       if (this.pageTreeBytes + t.byteLength > PAGE_TREE_CACHE_BYTES) break;
-      this.pageTrees.set(page, t);
+      const id = snap.pageIds?.[p];
+      if (id) this.pageTreesById.set(id, t);
+      else this.pageTrees.set(snap.pages[p]!, t);
       this.pageTreeBytes += t.byteLength;
     }
     this.hashed = true;
+  }
+
+  /** The subtree kept for non-zero page p of `snap`, by its id or else by the page object. */
+  private keptTree(snap: StoredSnapshot, p: number): MerkleTree | undefined {
+    const id = snap.pageIds?.[p];
+    return id ? this.pageTreesById.get(id) : this.pageTrees.get(snap.pages[p]!);
   }
 }
