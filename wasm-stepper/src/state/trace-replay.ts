@@ -8,6 +8,11 @@
  * only the 32-byte leaves whose bytes differ between the machine's memory and
  * the snapshot's are marked for rehashing (instead of rebuilding the tree of
  * the whole memory, which costs about 0.5 us per leaf: ~16 ms for 1 MiB).
+ * A page whose subtree the replayer kept from an earlier visit of a snapshot
+ * holding the same page (by page id) is swapped in whole instead, and an
+ * all-zero page becomes the shared zero subtree: no leaf of it is rehashed.
+ * Subtrees are kept up to PAGE_TREE_CACHE_BYTES per replayer (one replayer
+ * per trace and thread).
  */
 import { LEAF_SIZE, PAGE_SIZE, type Machine, type MachineSnapshot } from "../machine.ts";
 import { isZero } from "../merkle/paged.ts";

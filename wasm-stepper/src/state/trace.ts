@@ -25,6 +25,10 @@
  * the xorshift loop (37M steps, one page it never writes) 0.1 MiB either way.
  * A smaller stride makes each position cheaper to reach (at most `stride`
  * steps of re-execution) at that memory cost: `trace.snapshotBytes` reports it.
+ * Each thread that replays (the calling thread, each worker) also keeps the
+ * memory subtrees of the snapshot pages it restored, about 2 x 64 KiB a
+ * distinct page, up to 64 MiB (trace-replay.ts PAGE_TREE_CACHE_BYTES), so that
+ * coming back to a snapshot rehashes no leaf of those pages.
  *
  * Worker threads keep the process alive: close() the trace when done.
  */
