@@ -36,11 +36,12 @@ export interface StoredSnapshot {
   /** Memory leaves whose bytes differ from the previous snapshot's (all non-zero leaves for the first). */
   leavesChanged: number;
   /**
-   * An id per page, equal for the same page object (0: the zero page), unique in the
-   * process: worker threads receive copies of the page objects, and key what they keep
-   * per page by these ids. Absent in snapshots stored before ids existed.
+   * An id per non-zero page (pageIds[j] for page nonZeroPages[j]), equal for the same
+   * page object and unique in the process: worker threads receive copies of the page
+   * objects, and key what they keep per page by these ids. Absent in snapshots stored
+   * before ids existed.
    */
-  pageIds?: Int32Array;
+  pageIds?: number[];
 }
 
 /** The next id of a stored page (StoredSnapshot.pageIds). */
@@ -97,7 +98,14 @@ export function storeSnapshot(
   const { memory: _, nonZeroPages: __, ...state } = s;
   const pages: Uint8Array[] = [];
   const nonZeroPages: number[] = [];
-  const pageIds = new Int32Array(Math.ceil(memory.length / PAGE_SIZE));
+  const pageIds: number[] = [];
+  // prev's id of page i: prev.pageIds[k] with prev.nonZeroPages[k] === i (both ascending).
+  let k = 0;
+  const prevId = (i: number): number => {
+    const nz = prev?.nonZeroPages ?? [];
+    while (k < nz.length && nz[k]! < i) k++;
+    return k < nz.length && nz[k] === i ? (prev?.pageIds?.[k] ?? 0) : 0;
+  };
   let newBytes = 0;
   let leavesChanged = 0;
   // Only candidate pages are read: the others are zero (so a 4 GiB memory that a task
@@ -118,7 +126,7 @@ export function storeSnapshot(
       pages.push(old);
       if (old !== ZERO_SHARED) {
         nonZeroPages.push(i);
-        pageIds[i] = prev?.pageIds?.[i] || nextPageId++;
+        pageIds.push(prevId(i) || nextPageId++);
       }
       continue;
     }
@@ -131,7 +139,7 @@ export function storeSnapshot(
     page.set(view);
     pages.push(page);
     nonZeroPages.push(i);
-    pageIds[i] = nextPageId++;
+    pageIds.push(nextPageId++);
     newBytes += PAGE_SIZE;
   }
   for (const x of [state.stack, state.frames, state.globals, state.table, state.dataDropped, state.elemDropped, state.output]) newBytes += x.byteLength;
@@ -305,13 +313,14 @@ export class Replayer {
         offsets = [];
         for (let off = 0; off < len; off += PAGE_SIZE) offsets.push(off);
       }
-      const nonZero = new Uint8Array(Math.ceil(len / PAGE_SIZE));
-      for (const p of snap.nonZeroPages) nonZero[p] = 1;
+      // Per page of the snapshot: 0 = all zero, else its id (-1: non-zero, no id).
+      const idOf = new Int32Array(Math.ceil(len / PAGE_SIZE));
+      snap.nonZeroPages.forEach((p, j) => (idOf[p] = snap.pageIds?.[j] ?? -1));
       for (const off of offsets) {
         const inOld = off < cur.length;
         if (inOld && bytesEqual(cur.subarray(off, off + PAGE_SIZE), mem.subarray(off, off + PAGE_SIZE))) continue;
-        const zero = nonZero[off / PAGE_SIZE] === 0;
-        const kept = zero ? undefined : this.keptTree(snap, off / PAGE_SIZE);
+        const zero = idOf[off / PAGE_SIZE] === 0;
+        const kept = zero ? undefined : this.keptTree(snap, off / PAGE_SIZE, idOf[off / PAGE_SIZE]!);
         if (zero || kept !== undefined) {
           swapPages.push(off / PAGE_SIZE);
           swapTrees.push(kept);
@@ -347,27 +356,28 @@ export class Replayer {
 
   /** Keeps the subtrees of the snapshot's pages not kept yet (the machine is in its state). */
   private keepPageTrees(snap: StoredSnapshot): void {
-    let missing = false;
-    for (const p of snap.nonZeroPages) if (this.keptTree(snap, p) === undefined) missing = true;
-    if (!missing || this.pageTreeBytes >= PAGE_TREE_CACHE_BYTES) return;
+    if (this.pageTreeBytes >= PAGE_TREE_CACHE_BYTES) return;
+    const nz = snap.nonZeroPages;
+    const idAt = (j: number): number => snap.pageIds?.[j] ?? -1;
+    if (nz.every((p, j) => this.keptTree(snap, p, idAt(j)) !== undefined)) return;
     // Hashes what the restore marked now (the next state hash would have).
     const tree = this.commitment.memoryTree();
-    for (const p of snap.nonZeroPages) {
-      if (this.keptTree(snap, p) !== undefined) continue;
+    for (let j = 0; j < nz.length; j++) {
+      const p = nz[j]!;
+      const id = idAt(j);
+      if (this.keptTree(snap, p, id) !== undefined) continue;
       const t = tree.pageCopy(p);
       if (!t) continue;
       if (this.pageTreeBytes + t.byteLength > PAGE_TREE_CACHE_BYTES) break;
-      const id = snap.pageIds?.[p];
-      if (id) this.pageTreesById.set(id, t);
+      if (id > 0) this.pageTreesById.set(id, t);
       else this.pageTrees.set(snap.pages[p]!, t);
       this.pageTreeBytes += t.byteLength;
     }
     this.hashed = true;
   }
 
-  /** The subtree kept for non-zero page p of `snap`, by its id or else by the page object. */
-  private keptTree(snap: StoredSnapshot, p: number): MerkleTree | undefined {
-    const id = snap.pageIds?.[p];
-    return id ? this.pageTreesById.get(id) : this.pageTrees.get(snap.pages[p]!);
+  /** The subtree kept for non-zero page p of `snap` with id `id` (-1: none, keyed by the page object). */
+  private keptTree(snap: StoredSnapshot, p: number, id: number): MerkleTree | undefined {
+    return id > 0 ? this.pageTreesById.get(id) : this.pageTrees.get(snap.pages[p]!);
   }
 }
