@@ -195,7 +195,7 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
       try {
         s = this.cfg.faults?.lie
           ? await this.solveFalsely(rec, m, posted.input, task.params.limits)
-          : await solve(m, posted.input, task.params.limits, (steps, max) => this.log.info({ taskId, steps, of: max, pct: Math.round((100 * steps) / Math.max(1, max)) }, "progress"));
+          : await solve(m, posted.input, task.params.limits, this.finalStates);
       } catch (e) {
         if (!(e instanceof TaskRejected)) throw e;
         await this.store.putTask({ ...rec, state: "failed", reason: e.message });
@@ -205,10 +205,10 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
       this.metrics.steps.inc(s.steps);
       if (s.nativeMs > 0) this.metrics.stepsPerSecond.set({ engine: "native" }, (s.steps * 1000) / s.nativeMs);
       if (s.interpMs > 0) this.metrics.stepsPerSecond.set({ engine: "interpreter" }, (s.steps * 1000) / s.interpMs);
-      const { nativeMs, interpMs, ...result } = s;
+      const { nativeMs, interpMs, engine, ...result } = s;
       rec = { ...rec, result };
       await this.store.putTask(rec);
-      this.log.info({ taskId, status: s.status, trap: s.trap, steps: s.steps, outputBytes: (s.output.length - 2) / 2, nativeMs: Math.round(nativeMs), interpreterMs: Math.round(interpMs) }, "solved");
+      this.log.info({ taskId, status: s.status, trap: s.trap, steps: s.steps, outputBytes: (s.output.length - 2) / 2, engine: s.engine, nativeMs: Math.round(nativeMs), interpreterMs: Math.round(interpMs) }, "solved");
     }
     const r = await sdk.submitResult(this.wallet, { market: this.cfg.market, taskId, finalStateHash: rec.result!.finalStateHash as Hex, headerWords: rec.result!.headerWords as Hex, output: rec.result!.output as Hex });
     this.gas("submit", r.receipt);
@@ -234,7 +234,7 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
     const f = await faultySolve(m, { input, limits: limitsOf(limits) }, this.cfg.faults as Parameters<typeof faultySolve>[2], this.traceDir(rec.taskId, rec.attempt), this.traceKey(rec.taskId, rec.attempt));
     this.traces.set(rec.taskId, Promise.resolve(f.trace));
     this.log.warn({ taskId: rec.taskId, lie: this.cfg.faults!.spec, trueSteps: f.trueSteps, claimedSteps: f.steps }, "FAULT INJECTION: submitting a false result");
-    return { finalStateHash: bytesToHex(f.finalStateHash), headerWords: bytesToHex(f.headerWords), output: bytesToHex(f.output), steps: f.steps, status: f.status, ...(f.trap ? { trap: f.trap } : {}), nativeMs: 0, interpMs: performance.now() - t };
+    return { finalStateHash: bytesToHex(f.finalStateHash), headerWords: bytesToHex(f.headerWords), output: bytesToHex(f.output), steps: f.steps, status: f.status, ...(f.trap ? { trap: f.trap } : {}), engine: "interpreter", nativeMs: 0, interpMs: performance.now() - t };
   }
 
   private trace(taskId: string): Promise<Trace> {

@@ -10,7 +10,7 @@ import { open, type RootDatabase } from "lmdb";
 import { pino, type Logger } from "pino";
 import type { Registry } from "prom-client";
 import * as sdk from "@vwasm/sdk";
-import type { CompiledModule } from "@vwasm/wasm-stepper";
+import { FinalStateThread, type CompiledModule } from "@vwasm/wasm-stepper";
 import { createPublicClient, createWalletClient, isAddress, isHex, type Account, type Address, type Chain, type Hex, type PublicClient, type TransactionReceipt, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { checkModule, TaskRejected } from "./solve.ts";
@@ -289,6 +289,8 @@ export abstract class ChainDaemon<C extends CommonConfig, M extends BaseMetrics>
   protected pub!: PublicClient;
   protected wallet!: WalletClient;
   private loop: TickLoop | undefined;
+  /** Final states (wasm-stepper nativeFinalState) computed off the event loop: a long interpretation does not stop the ticks. */
+  protected readonly finalStates = new FinalStateThread();
   private readonly modules = new Map<string, CompiledModule | TaskRejected>();
 
   constructor(
@@ -322,6 +324,7 @@ export abstract class ChainDaemon<C extends CommonConfig, M extends BaseMetrics>
 
   protected async stopLoop(): Promise<void> {
     await this.loop?.stop();
+    await this.finalStates.close();
   }
 
   /** The module, compiled and checked against its registered fields, or why it cannot be run. */
