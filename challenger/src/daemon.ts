@@ -13,13 +13,12 @@
  *    disputes (from its own trace's hashes), the one-step proof at one step, a timeout claim when the
  *    solver's clock ran out; closes games on claims that fell to another game; withdraws its credits.
  * Protocol rules come from the sdk (actions, disputedSegment) and the stepper (nativeFinalState,
- * Trace, openTrace); the daemon schedules, persists and retries. A failing RPC call fails the tick,
+ * Trace, via the kit's TraceCache); the daemon schedules, persists and retries. A failing RPC call fails the tick,
  * retried with backoff; a bad task or module is a verdict with its reason, never a crash.
  */
-import { rmSync } from "node:fs";
 import * as sdk from "@vwasm/sdk";
 import { ChainDaemon, limitsOf, TaskRejected } from "@vwasm/solver";
-import { describeInstruction, openTrace, pcOfHeaderWords, type CompiledModule, type Trace } from "@vwasm/wasm-stepper";
+import { describeInstruction, pcOfHeaderWords, type CompiledModule, type Trace } from "@vwasm/wasm-stepper";
 import type { Logger } from "pino";
 import { bytesToHex, createPublicClient, createWalletClient, zeroAddress, type Account, type Address, type Chain, type Hex, type PublicClient, type TransactionReceipt, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -31,7 +30,6 @@ import { Store, type ClaimRecord, type GameRecord } from "./store.ts";
 const SOLVER = 1;
 
 export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
-  private readonly traces = new Map<string, Promise<Trace>>();
   private readonly waitingLogged = new Set<string>();
   /** Claim checks under way (key taskId:attempt), off the tick: a tick never waits for one. */
   private readonly checks = new Map<string, Promise<void>>();
@@ -59,7 +57,6 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
   async stop(): Promise<void> {
     await this.stopLoop();
     await Promise.allSettled(this.checks.values());
-    for (const t of this.traces.values()) await (await t.catch(() => undefined))?.close();
   }
 
   /** One pass: new events, verdicts, challenges, our games, withdrawals. Exposed for tests. */
@@ -251,45 +248,20 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
     }
   }
 
-  private traceDir(c: { taskId: string; attempt: number }): string {
-    return `${this.cfg.db}-traces/${c.taskId}-${c.attempt}`;
-  }
-
   /** Our trace of a claim's task: from disk after a restart, else interpreted once and saved. */
   private trace(c: ClaimRecord): Promise<Trace> {
-    const key = `${c.taskId}:${c.attempt}`;
-    let t = this.traces.get(key);
-    if (!t) {
-      t = (async () => {
-        const target = await this.target(c);
-        if (target instanceof TaskRejected) throw target;
-        const t0 = performance.now();
-        const { trace, loaded } = await openTrace({ cm: target.cm, opts: { input: target.input, limits: limitsOf(target.limits) } }, this.traceDir(c), `${key}:${c.claim.finalStateHash}`, {
-          workers: 0,
-          onProgress: (steps) => this.log.info({ taskId: c.taskId, steps }, "trace progress"),
-        });
-        this.metrics.traceBytes.set(trace.snapshotBytes);
-        this.log.info({ taskId: c.taskId, steps: trace.steps, snapshots: trace.snapshotCount, loaded, ms: Math.round(performance.now() - t0) }, loaded ? "trace loaded from disk" : "trace built");
-        return trace;
-      })();
-      t.catch(() => this.traces.delete(key));
-      this.traces.set(key, t);
-    }
-    return t;
+    const target = async () => {
+      const t = await this.target(c);
+      if (t instanceof TaskRejected) throw t;
+      return { cm: t.cm, opts: { input: t.input, limits: limitsOf(t.limits) } };
+    };
+    return this.traces.get(`${c.taskId}-${c.attempt}`, `${c.taskId}:${c.attempt}:${c.claim.finalStateHash}`, c.taskId, target, (t) => this.metrics.traceBytes.set(t.snapshotBytes));
   }
 
   /** Builds (or loads) our trace of a claim in the background, so that it is ready for our first move. */
   private prefetchTrace(c: ClaimRecord): void {
-    if (this.traces.has(`${c.taskId}:${c.attempt}`)) return;
+    if (this.traces.has(`${c.taskId}-${c.attempt}`)) return;
     this.trace(c).catch((e: unknown) => this.log.error({ taskId: c.taskId, attempt: c.attempt, err: (e as Error).message }, "trace failed; tried again at our next move"));
-  }
-
-  private async dropTrace(c: { taskId: string; attempt: number }): Promise<void> {
-    const key = `${c.taskId}:${c.attempt}`;
-    const t = this.traces.get(key);
-    this.traces.delete(key);
-    await (await t?.catch(() => undefined))?.close();
-    rmSync(this.traceDir(c), { recursive: true, force: true });
   }
 
   /** Our move in one of our games, if we owe one. */
@@ -304,7 +276,7 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
       await this.store.putGame({ ...rec, ended: `${end} (winner ${g.winnerName})` });
       if (claim) await this.store.putClaim({ ...claim, done: true });
       this.log.warn({ gameId, taskId: rec.taskId, end, winner: g.winnerName, outcome, moves: rec.moves.length, gas: rec.moves.reduce((a, m) => a + BigInt(m.gas), 0n) }, "game resolved");
-      await this.dropTrace(rec);
+      await this.traces.drop(`${rec.taskId}-${rec.attempt}`);
       return;
     }
     if (!claim) throw new Error(`game ${gameId} has no claim record`);
