@@ -382,6 +382,7 @@ export abstract class ChainDaemon<C extends CommonConfig, M extends BaseMetrics>
     const chain: Chain = sdk.chainFor(await createPublicClient({ transport }).getChainId(), this.cfg.rpc);
     this.pub = createPublicClient({ chain, transport, pollingInterval: this.cfg.pollMs }) as PublicClient;
     this.wallet = createWalletClient({ chain, transport, account: this.account });
+    this.finalStates.warm();
     this.loop = new TickLoop(() => this.tick(), this.cfg.pollMs, this.log, () => this.metrics.rpcErrors.inc());
     this.loop.start();
   }

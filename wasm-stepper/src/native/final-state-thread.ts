@@ -41,6 +41,11 @@ export class FinalStateThread {
     });
   }
 
+  /** Starts the worker now (it loads the stepper), so that the first call does not wait for it. */
+  warm(): void {
+    this.start();
+  }
+
   /** Calls waiting for an answer. */
   get busy(): number {
     return this.pending.size;
