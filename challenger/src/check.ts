@@ -4,7 +4,7 @@
  * output hash and final state hash. The final state hash commits to all the others; the rest names
  * what differs, for people.
  */
-import { nativeFinalState, STATUS_CODE, TRAP_CODE, type CompiledModule } from "@vwasm/wasm-stepper";
+import { nativeFinalState, STATUS_CODE, TRAP_CODE, type CompiledModule, type FinalStateThread } from "@vwasm/wasm-stepper";
 import { outputHash, type Limits } from "@vwasm/sdk";
 import { limitsOf } from "@vwasm/solver";
 import { bytesToHex } from "viem";
@@ -16,9 +16,11 @@ export interface ClaimCheck {
   mine: NonNullable<ClaimRecord["mine"]>;
 }
 
-export function checkClaim(cm: CompiledModule, input: Uint8Array, limits: Limits, claim: ClaimRecord["claim"]): ClaimCheck {
+/** Checks a claim; with `thread` (a FinalStateThread) the task runs in its worker thread. */
+export async function checkClaim(cm: CompiledModule, input: Uint8Array, limits: Limits, claim: ClaimRecord["claim"], thread?: FinalStateThread): Promise<ClaimCheck> {
   const t = performance.now();
-  const f = nativeFinalState(cm, { input, limits: limitsOf(limits) });
+  const opts = { input, limits: limitsOf(limits) };
+  const f = thread ? await thread.run(cm, opts) : nativeFinalState(cm, opts);
   const ms = performance.now() - t;
   const r = f.result;
   const mine = {

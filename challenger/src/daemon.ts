@@ -3,21 +3,22 @@
  * 1. reads new events since its cursor: result claims (ResultSubmitted), games opened and resolved
  *    (GameOpened, GameResolved), ours and other challengers';
  * 2. checks every claim its policy covers by re-executing the task natively, final state hash
- *    included (wasm-stepper nativeFinalState): a verdict per claim, stored;
+ *    included (wasm-stepper nativeFinalState, in a worker thread: a trap or out-of-steps is
+ *    interpreted whole, and the loop keeps playing its games meanwhile): a verdict per claim, stored;
  * 3. opens a game on a wrong claim within its challenge window, unless another challenger already
  *    disputes it, in which case it watches that game and opens its own if it goes quiet, is lost,
  *    or the window is about to close;
- * 4. plays each of its games when it owes a move: the pick of the first segment whose end it
+ * 4. plays each of its games when it owes a move (its trace is built, or loaded from disk after a
+ *    restart, as soon as the game is open, while the solver makes the first move): the pick of the first segment whose end it
  *    disputes (from its own trace's hashes), the one-step proof at one step, a timeout claim when the
  *    solver's clock ran out; closes games on claims that fell to another game; withdraws its credits.
  * Protocol rules come from the sdk (actions, disputedSegment) and the stepper (nativeFinalState,
- * Trace, openTrace); the daemon schedules, persists and retries. A failing RPC call fails the tick,
+ * Trace, via the kit's TraceCache); the daemon schedules, persists and retries. A failing RPC call fails the tick,
  * retried with backoff; a bad task or module is a verdict with its reason, never a crash.
  */
-import { rmSync } from "node:fs";
 import * as sdk from "@vwasm/sdk";
 import { ChainDaemon, limitsOf, TaskRejected } from "@vwasm/solver";
-import { describeInstruction, openTrace, pcOfHeaderWords, type CompiledModule, type Trace } from "@vwasm/wasm-stepper";
+import { describeInstruction, pcOfHeaderWords, type CompiledModule, type Trace } from "@vwasm/wasm-stepper";
 import type { Logger } from "pino";
 import { bytesToHex, createPublicClient, createWalletClient, zeroAddress, type Account, type Address, type Chain, type Hex, type PublicClient, type TransactionReceipt, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -29,8 +30,9 @@ import { Store, type ClaimRecord, type GameRecord } from "./store.ts";
 const SOLVER = 1;
 
 export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
-  private readonly traces = new Map<string, Promise<Trace>>();
   private readonly waitingLogged = new Set<string>();
+  /** Claim checks under way (key taskId:attempt), off the tick: a tick never waits for one. */
+  private readonly checks = new Map<string, Promise<void>>();
 
   constructor(
     cfg: ChallengerConfig,
@@ -54,7 +56,7 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
 
   async stop(): Promise<void> {
     await this.stopLoop();
-    for (const t of this.traces.values()) await (await t.catch(() => undefined))?.close();
+    await Promise.allSettled(this.checks.values());
   }
 
   /** One pass: new events, verdicts, challenges, our games, withdrawals. Exposed for tests. */
@@ -62,7 +64,7 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
     await this.scanEvents();
     for (const c of this.store.claims()) {
       if (this.stopped) return;
-      if (c.verdict === "new") await this.check(c);
+      if (c.verdict === "new") this.startCheck(c);
     }
     for (const c of this.store.claims()) {
       if (this.stopped) return;
@@ -126,7 +128,20 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
     return { cm: m, input: posted.input, limits: task.params.limits };
   }
 
-  /** Re-executes the task of a claim natively and records the verdict. */
+  /** Starts the check of a claim unless one is under way; a failed check (an RPC error) is tried again at a later tick. */
+  private startCheck(c: ClaimRecord): void {
+    const key = `${c.taskId}:${c.attempt}`;
+    if (this.checks.has(key)) return;
+    const p = this.check(c)
+      .catch((e: unknown) => {
+        this.metrics.rpcErrors.inc();
+        if (!this.stopped) this.log.warn({ taskId: c.taskId, attempt: c.attempt, err: (e as Error).message }, "claim check failed; retried at a later tick");
+      })
+      .finally(() => this.checks.delete(key));
+    this.checks.set(key, p);
+  }
+
+  /** Re-executes the task of a claim natively (in the worker thread) and records the verdict. */
   private async check(c: ClaimRecord): Promise<void> {
     const taskId = BigInt(c.taskId);
     const task = await sdk.getTask(this.pub, { market: this.cfg.market, taskId });
@@ -148,11 +163,22 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
       this.log.error({ taskId, reason: t.message }, "claim's task cannot be run");
       return;
     }
-    const r = checkClaim(t.cm, t.input, t.limits, c.claim);
+    this.log.info({ taskId, attempt: c.attempt, maxSteps: t.limits.maxSteps }, "checking claim");
+    let r;
+    try {
+      r = await checkClaim(t.cm, t.input, t.limits, c.claim, this.finalStates);
+    } catch (e) {
+      if (this.stopped) return;
+      // The stepper refused or failed to run the task (its worker included): a verdict, not a retry.
+      await this.store.putClaim({ ...c, verdict: "failed", reason: `the task could not be run: ${(e as Error).message}`, done: true });
+      this.log.error({ taskId, attempt: c.attempt, err: (e as Error).message }, "claim's task cannot be run");
+      return;
+    }
+    if (this.stopped) return;
     this.metrics.checkSeconds.observe({ engine: r.mine.engine }, r.mine.ms / 1000);
     this.metrics.vmSteps.inc(r.mine.steps);
     this.metrics.checked.inc({ verdict: r.agree ? "agrees" : "wrong" });
-    await this.store.putClaim({ ...c, verdict: r.agree ? "agrees" : "wrong", mine: r.mine, ...(r.agree ? {} : { reason: r.differences.join("; ") }) });
+    await this.store.putClaim({ ...(this.store.getClaim(c.taskId, c.attempt) ?? c), verdict: r.agree ? "agrees" : "wrong", mine: r.mine, ...(r.agree ? {} : { reason: r.differences.join("; ") }) });
     const fields = { taskId, attempt: c.attempt, solver: c.solver, steps: r.mine.steps, status: r.mine.status, engine: r.mine.engine, ms: Math.round(r.mine.ms) };
     if (r.agree) this.log.info(fields, "claim checked: correct");
     else this.log.warn({ ...fields, differences: r.differences, claimedSteps: c.claim.steps }, "claim checked: WRONG");
@@ -213,6 +239,7 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
       const id = r.gameId.toString();
       await this.store.putGame({ gameId: id, taskId: c.taskId, attempt: c.attempt, challenger: this.address, mine: true, moves: [{ kind: "challenge", lo: "0", hi: c.claim.steps, tx: r.hash, at: Date.now(), gas: r.receipt.gasUsed.toString() }], openedAt: Date.now() });
       await this.store.putClaim({ ...c, gameId: id });
+      this.prefetchTrace({ ...c, gameId: id });
       this.log.warn({ gameId: id, taskId, attempt: c.attempt, solver: c.solver, bond, range: [0, c.claim.steps], why: c.reason ?? "challenge-honest fault", gas: r.receipt.gasUsed }, "challenge opened");
     } catch (e) {
       if (!(e instanceof sdk.ContractRevertError)) throw e;
@@ -221,39 +248,20 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
     }
   }
 
-  private traceDir(c: { taskId: string; attempt: number }): string {
-    return `${this.cfg.db}-traces/${c.taskId}-${c.attempt}`;
-  }
-
   /** Our trace of a claim's task: from disk after a restart, else interpreted once and saved. */
   private trace(c: ClaimRecord): Promise<Trace> {
-    const key = `${c.taskId}:${c.attempt}`;
-    let t = this.traces.get(key);
-    if (!t) {
-      t = (async () => {
-        const target = await this.target(c);
-        if (target instanceof TaskRejected) throw target;
-        const t0 = performance.now();
-        const { trace, loaded } = await openTrace({ cm: target.cm, opts: { input: target.input, limits: limitsOf(target.limits) } }, this.traceDir(c), `${key}:${c.claim.finalStateHash}`, {
-          workers: 0,
-          onProgress: (steps) => this.log.info({ taskId: c.taskId, steps }, "trace progress"),
-        });
-        this.metrics.traceBytes.set(trace.snapshotBytes);
-        this.log.info({ taskId: c.taskId, steps: trace.steps, snapshots: trace.snapshotCount, loaded, ms: Math.round(performance.now() - t0) }, loaded ? "trace loaded from disk" : "trace built");
-        return trace;
-      })();
-      t.catch(() => this.traces.delete(key));
-      this.traces.set(key, t);
-    }
-    return t;
+    const target = async () => {
+      const t = await this.target(c);
+      if (t instanceof TaskRejected) throw t;
+      return { cm: t.cm, opts: { input: t.input, limits: limitsOf(t.limits) } };
+    };
+    return this.traces.get(`${c.taskId}-${c.attempt}`, `${c.taskId}:${c.attempt}:${c.claim.finalStateHash}`, c.taskId, target, (t) => this.metrics.traceBytes.set(t.snapshotBytes));
   }
 
-  private async dropTrace(c: { taskId: string; attempt: number }): Promise<void> {
-    const key = `${c.taskId}:${c.attempt}`;
-    const t = this.traces.get(key);
-    this.traces.delete(key);
-    await (await t?.catch(() => undefined))?.close();
-    rmSync(this.traceDir(c), { recursive: true, force: true });
+  /** Builds (or loads) our trace of a claim in the background, so that it is ready for our first move. */
+  private prefetchTrace(c: ClaimRecord): void {
+    if (this.traces.has(`${c.taskId}-${c.attempt}`)) return;
+    this.trace(c).catch((e: unknown) => this.log.error({ taskId: c.taskId, attempt: c.attempt, err: (e as Error).message }, "trace failed; tried again at our next move"));
   }
 
   /** Our move in one of our games, if we owe one. */
@@ -268,7 +276,7 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
       await this.store.putGame({ ...rec, ended: `${end} (winner ${g.winnerName})` });
       if (claim) await this.store.putClaim({ ...claim, done: true });
       this.log.warn({ gameId, taskId: rec.taskId, end, winner: g.winnerName, outcome, moves: rec.moves.length, gas: rec.moves.reduce((a, m) => a + BigInt(m.gas), 0n) }, "game resolved");
-      await this.dropTrace(rec);
+      await this.traces.drop(`${rec.taskId}-${rec.attempt}`);
       return;
     }
     if (!claim) throw new Error(`game ${gameId} has no claim record`);
@@ -285,6 +293,7 @@ export class ChallengerDaemon extends ChainDaemon<ChallengerConfig, Metrics> {
       return;
     }
     if (this.cfg.faults.includes("silent")) return;
+    this.prefetchTrace(claim);
     if (g.turnName === "solver") {
       const left = await this.pub.readContract({ address: this.cfg.game, abi: sdk.disputeGameAbi, functionName: "clockLeft", args: [gameId, SOLVER] });
       if (left === 0n) {

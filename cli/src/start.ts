@@ -81,7 +81,6 @@ async function main(): Promise<void> {
             withdrawnWei += BigInt(l.amount!);
             say(`          [solver] withdrew ${formatEther(BigInt(l.amount!))} ETH from the market`);
           }
-          if (l.msg === "progress") say(`          [solver] task ${l.taskId}: ${l.steps} steps...`);
           if (l.msg === "tick failed; retrying with backoff") say(`          [solver] ${l.err} (retrying)`);
           if (l.msg === "task refused" || l.msg === "task failed") say(`          [solver] task ${l.taskId}: ${l.reason}`);
           const n = narrate("solver", l as Record<string, unknown>);

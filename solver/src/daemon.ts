@@ -9,8 +9,7 @@
  * It holds no protocol logic: sdk actions and stepper calls. A failing RPC call fails the tick, which
  * is retried with backoff; a bad task is refused with its reason, never the daemon.
  */
-import { rmSync } from "node:fs";
-import { openTrace, type CompiledModule, type Trace } from "@vwasm/wasm-stepper";
+import type { CompiledModule, Trace } from "@vwasm/wasm-stepper";
 import * as sdk from "@vwasm/sdk";
 import { bytesToHex, createPublicClient, createWalletClient, zeroAddress, type Account, type Address, type Chain, type Hex, type PublicClient, type TransactionReceipt, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -25,8 +24,6 @@ import { Store, type TaskRecord } from "./store.ts";
 const ACTIVE = new Set(["claiming", "claimed", "submitted"]);
 
 export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
-  private readonly traces = new Map<string, Promise<Trace>>();
-
   constructor(
     cfg: SolverConfig,
     readonly store: Store,
@@ -44,7 +41,6 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
 
   async stop(): Promise<void> {
     await this.stopLoop();
-    for (const t of this.traces.values()) await (await t.catch(() => undefined))?.close();
   }
 
   /** One pass: new events, then every task and game in flight. Exposed for tests. */
@@ -195,7 +191,7 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
       try {
         s = this.cfg.faults?.lie
           ? await this.solveFalsely(rec, m, posted.input, task.params.limits)
-          : await solve(m, posted.input, task.params.limits, (steps, max) => this.log.info({ taskId, steps, of: max, pct: Math.round((100 * steps) / Math.max(1, max)) }, "progress"));
+          : await solve(m, posted.input, task.params.limits, this.finalStates);
       } catch (e) {
         if (!(e instanceof TaskRejected)) throw e;
         await this.store.putTask({ ...rec, state: "failed", reason: e.message });
@@ -205,10 +201,10 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
       this.metrics.steps.inc(s.steps);
       if (s.nativeMs > 0) this.metrics.stepsPerSecond.set({ engine: "native" }, (s.steps * 1000) / s.nativeMs);
       if (s.interpMs > 0) this.metrics.stepsPerSecond.set({ engine: "interpreter" }, (s.steps * 1000) / s.interpMs);
-      const { nativeMs, interpMs, ...result } = s;
+      const { nativeMs, interpMs, engine, ...result } = s;
       rec = { ...rec, result };
       await this.store.putTask(rec);
-      this.log.info({ taskId, status: s.status, trap: s.trap, steps: s.steps, outputBytes: (s.output.length - 2) / 2, nativeMs: Math.round(nativeMs), interpreterMs: Math.round(interpMs) }, "solved");
+      this.log.info({ taskId, status: s.status, trap: s.trap, steps: s.steps, outputBytes: (s.output.length - 2) / 2, engine: s.engine, nativeMs: Math.round(nativeMs), interpreterMs: Math.round(interpMs) }, "solved");
     }
     const r = await sdk.submitResult(this.wallet, { market: this.cfg.market, taskId, finalStateHash: rec.result!.finalStateHash as Hex, headerWords: rec.result!.headerWords as Hex, output: rec.result!.output as Hex });
     this.gas("submit", r.receipt);
@@ -219,9 +215,9 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
     return rec;
   }
 
-  /** Trace snapshots on disk, per claim attempt (a restart mid-game reloads them). */
-  private traceDir(taskId: string, attempt: number | undefined): string {
-    return `${this.cfg.db}-traces/${taskId}-${attempt ?? 0}`;
+  /** Our trace of a claim attempt, by name (its snapshots' directory; a restart mid-game reloads them). */
+  private traceName(taskId: string, attempt: number | undefined): string {
+    return `${taskId}-${attempt ?? 0}`;
   }
 
   private traceKey(taskId: string, attempt: number | undefined): string {
@@ -231,29 +227,22 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
   /** FAULT INJECTION: the false result of fault.ts, its trace kept for the game. */
   private async solveFalsely(rec: TaskRecord, m: CompiledModule, input: Uint8Array, limits: sdk.Limits): Promise<Awaited<ReturnType<typeof solve>>> {
     const t = performance.now();
-    const f = await faultySolve(m, { input, limits: limitsOf(limits) }, this.cfg.faults as Parameters<typeof faultySolve>[2], this.traceDir(rec.taskId, rec.attempt), this.traceKey(rec.taskId, rec.attempt));
-    this.traces.set(rec.taskId, Promise.resolve(f.trace));
+    const f = await faultySolve(m, { input, limits: limitsOf(limits) }, this.cfg.faults as Parameters<typeof faultySolve>[2], this.traces.dir(this.traceName(rec.taskId, rec.attempt)), this.traceKey(rec.taskId, rec.attempt));
+    this.traces.set(this.traceName(rec.taskId, rec.attempt), f.trace);
     this.log.warn({ taskId: rec.taskId, lie: this.cfg.faults!.spec, trueSteps: f.trueSteps, claimedSteps: f.steps }, "FAULT INJECTION: submitting a false result");
-    return { finalStateHash: bytesToHex(f.finalStateHash), headerWords: bytesToHex(f.headerWords), output: bytesToHex(f.output), steps: f.steps, status: f.status, ...(f.trap ? { trap: f.trap } : {}), nativeMs: 0, interpMs: performance.now() - t };
+    return { finalStateHash: bytesToHex(f.finalStateHash), headerWords: bytesToHex(f.headerWords), output: bytesToHex(f.output), steps: f.steps, status: f.status, ...(f.trap ? { trap: f.trap } : {}), engine: "interpreter", nativeMs: 0, interpMs: performance.now() - t };
   }
 
   private trace(taskId: string): Promise<Trace> {
-    let t = this.traces.get(taskId);
-    if (!t) {
-      t = (async () => {
-        const task = await sdk.getTask(this.pub, { market: this.cfg.market, taskId: BigInt(taskId) });
-        const m = await this.module(task.params.moduleId);
-        if (m instanceof TaskRejected) throw m;
-        const rec = this.store.getTask(BigInt(taskId));
-        const posted = await sdk.getTaskPosted(this.pub, { market: this.cfg.market, taskId: BigInt(taskId), fromBlock: rec?.postedBlock ? BigInt(rec.postedBlock) : undefined });
-        const target = { cm: m, opts: { input: posted.input, limits: limitsOf(task.params.limits) } };
-        const { trace, loaded } = await openTrace(target, this.traceDir(taskId, rec?.attempt), this.traceKey(taskId, rec?.attempt), { workers: 0, onProgress: (steps) => this.log.info({ taskId, steps }, "trace progress") });
-        this.log.info({ taskId, steps: trace.steps, loaded }, loaded ? "trace loaded from disk" : "trace built");
-        return trace;
-      })();
-      this.traces.set(taskId, t);
-    }
-    return t;
+    const rec = this.store.getTask(BigInt(taskId));
+    const target = async () => {
+      const task = await sdk.getTask(this.pub, { market: this.cfg.market, taskId: BigInt(taskId) });
+      const m = await this.module(task.params.moduleId);
+      if (m instanceof TaskRejected) throw m;
+      const posted = await sdk.getTaskPosted(this.pub, { market: this.cfg.market, taskId: BigInt(taskId), fromBlock: rec?.postedBlock ? BigInt(rec.postedBlock) : undefined });
+      return { cm: m, opts: { input: posted.input, limits: limitsOf(task.params.limits) } };
+    };
+    return this.traces.get(this.traceName(taskId, rec?.attempt), this.traceKey(taskId, rec?.attempt), taskId, target);
   }
 
   /** Our move in a game, if we owe one. */
@@ -263,10 +252,7 @@ export class SolverDaemon extends ChainDaemon<SolverConfig, Metrics> {
     if (g.end !== 0) {
       await this.store.putGame({ ...rec, ended: `${sdk.GAME_END[g.end]} (winner ${g.winnerName})` });
       this.log.info({ gameId, end: sdk.GAME_END[g.end], winner: g.winnerName }, "game resolved");
-      const trace = this.traces.get(rec.taskId);
-      this.traces.delete(rec.taskId);
-      await (await trace?.catch(() => undefined))?.close();
-      rmSync(this.traceDir(rec.taskId, rec.attempt), { recursive: true, force: true });
+      await this.traces.drop(this.traceName(rec.taskId, rec.attempt));
       return;
     }
     const oneStep = g.hi - g.lo === 1n;

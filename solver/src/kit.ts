@@ -1,16 +1,17 @@
 /**
  * What every vwasm daemon (the solver, the challenger) shares: configuration from a file, the
  * environment and flags; the tick loop with backoff; the metrics server on 127.0.0.1; the lmdb
- * key-value base; the process entry (flags, logs, signals).
+ * key-value base; the traces of their games (snapshots on disk); the process entry (flags, logs,
+ * signals).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { parseArgs } from "node:util";
 import { open, type RootDatabase } from "lmdb";
 import { pino, type Logger } from "pino";
 import type { Registry } from "prom-client";
 import * as sdk from "@vwasm/sdk";
-import type { CompiledModule } from "@vwasm/wasm-stepper";
+import { FinalStateThread, openTrace, type CompiledModule, type ProveTarget, type Trace } from "@vwasm/wasm-stepper";
 import { createPublicClient, createWalletClient, isAddress, isHex, type Account, type Address, type Chain, type Hex, type PublicClient, type TransactionReceipt, type WalletClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { checkModule, TaskRejected } from "./solve.ts";
@@ -273,6 +274,70 @@ export function runDaemonMain<C extends CommonConfig, S extends { close(): Promi
   });
 }
 
+/**
+ * The traces a daemon disputes or defends with, one per claim (`name`, e.g. `<taskId>-<attempt>`):
+ * each opened once and shared by the moves of its game, its snapshots on disk under
+ * `<db>-traces/<name>` (wasm-stepper openTrace), so a restarted daemon (kill -9 included) loads it
+ * instead of re-running the task, and deleted when the game is over.
+ */
+export class TraceCache {
+  private readonly open = new Map<string, Promise<Trace>>();
+
+  constructor(
+    private readonly root: string,
+    private readonly log: Logger,
+  ) {}
+
+  dir(name: string): string {
+    return `${this.root}/${name}`;
+  }
+
+  has(name: string): boolean {
+    return this.open.has(name);
+  }
+
+  /** A trace already at hand (the faulty solver's false one). */
+  set(name: string, trace: Trace): void {
+    this.open.set(name, Promise.resolve(trace));
+  }
+
+  /**
+   * The trace `name`: from memory, else from disk when saved there under `key` (the fingerprint of
+   * what was traced), else built from `target()` and saved. A failure is not kept (tried again at the
+   * next call). Logs "trace loaded from disk" or "trace built".
+   */
+  get(name: string, key: string, taskId: string, target: () => Promise<ProveTarget>, onOpen?: (t: Trace) => void): Promise<Trace> {
+    let t = this.open.get(name);
+    if (!t) {
+      t = (async () => {
+        const tg = await target();
+        const t0 = performance.now();
+        const { trace, loaded } = await openTrace(tg, this.dir(name), key, { workers: 0, onProgress: (steps) => this.log.info({ taskId, steps }, "trace progress") });
+        onOpen?.(trace);
+        this.log.info({ taskId, steps: trace.steps, snapshots: trace.snapshotCount, loaded, ms: Math.round(performance.now() - t0) }, loaded ? "trace loaded from disk" : "trace built");
+        return trace;
+      })();
+      t.catch(() => this.open.delete(name));
+      this.open.set(name, t);
+    }
+    return t;
+  }
+
+  /** Closes the trace `name` and deletes its snapshots. */
+  async drop(name: string): Promise<void> {
+    const t = this.open.get(name);
+    this.open.delete(name);
+    await (await t?.catch(() => undefined))?.close();
+    rmSync(this.dir(name), { recursive: true, force: true });
+  }
+
+  /** Closes every open trace (their snapshots stay on disk). */
+  async close(): Promise<void> {
+    for (const t of this.open.values()) await (await t.catch(() => undefined))?.close();
+    this.open.clear();
+  }
+}
+
 /** What a chain daemon's metrics must have for the base class. */
 export interface BaseMetrics {
   rpcErrors: { inc(): void };
@@ -289,6 +354,10 @@ export abstract class ChainDaemon<C extends CommonConfig, M extends BaseMetrics>
   protected pub!: PublicClient;
   protected wallet!: WalletClient;
   private loop: TickLoop | undefined;
+  /** Final states (wasm-stepper nativeFinalState) computed off the event loop: a long interpretation does not stop the ticks. */
+  protected readonly finalStates = new FinalStateThread();
+  /** The traces of our games, snapshots under `<db>-traces/`. */
+  protected readonly traces: TraceCache;
   private readonly modules = new Map<string, CompiledModule | TaskRejected>();
 
   constructor(
@@ -297,6 +366,7 @@ export abstract class ChainDaemon<C extends CommonConfig, M extends BaseMetrics>
     readonly metrics: M,
   ) {
     this.account = privateKeyToAccount(cfg.privateKey);
+    this.traces = new TraceCache(`${cfg.db}-traces`, log);
   }
 
   get address(): Address {
@@ -312,6 +382,7 @@ export abstract class ChainDaemon<C extends CommonConfig, M extends BaseMetrics>
     const chain: Chain = sdk.chainFor(await createPublicClient({ transport }).getChainId(), this.cfg.rpc);
     this.pub = createPublicClient({ chain, transport, pollingInterval: this.cfg.pollMs }) as PublicClient;
     this.wallet = createWalletClient({ chain, transport, account: this.account });
+    this.finalStates.warm();
     this.loop = new TickLoop(() => this.tick(), this.cfg.pollMs, this.log, () => this.metrics.rpcErrors.inc());
     this.loop.start();
   }
@@ -322,6 +393,8 @@ export abstract class ChainDaemon<C extends CommonConfig, M extends BaseMetrics>
 
   protected async stopLoop(): Promise<void> {
     await this.loop?.stop();
+    await this.finalStates.close();
+    await this.traces.close();
   }
 
   /** The module, compiled and checked against its registered fields, or why it cannot be run. */

@@ -1,9 +1,10 @@
 /**
- * Solving a task: check the module's bytes against its registration, run it on the native engine
- * (fast result), then on the interpreter to its final state for the header words and state hash the
- * market checks (no native final-state hash exists). The two runs must agree.
+ * Solving a task: check the module's bytes against its registration, then run it with the native
+ * final state (wasm-stepper nativeFinalState): the result, the state hash and the header words the
+ * market checks, at native speed when the task finishes (interpreted when it traps or runs out of
+ * steps).
  */
-import { compileWasm, headerWordsOf, LIMIT_NAMES, Machine, moduleFields, runNativeTask, StateCommitment, type CompiledModule, type Limits as StepperLimits } from "@vwasm/wasm-stepper";
+import { compileWasm, LIMIT_NAMES, moduleFields, nativeFinalState, STATUS_NAME, type CompiledModule, type FinalStateThread, type Limits as StepperLimits } from "@vwasm/wasm-stepper";
 import { toModuleFields, type Limits, type ModuleFields } from "@vwasm/sdk";
 import { bytesToHex, type Hex } from "viem";
 
@@ -42,11 +43,11 @@ export interface Solution {
   steps: number;
   status: string;
   trap?: string;
+  /** "native": computed from the V8 instance; "interpreter": interpreted to the end (trap, out of steps, hidden state). */
+  engine: "native" | "interpreter";
   nativeMs: number;
   interpMs: number;
 }
-
-const SLICE = 1 << 22;
 
 /** The task's on-chain limits as the stepper's (every limit of spec/state.json, in its order). */
 export function limitsOf(l: Limits): StepperLimits {
@@ -56,38 +57,27 @@ export function limitsOf(l: Limits): StepperLimits {
 }
 
 /**
- * Runs the task. `onProgress` gets the interpreter's step count every few million steps; the event
- * loop runs between slices so the daemon keeps serving metrics and other tasks' deadlines.
+ * Runs the task: `nativeFinalState` gives the result with its final state hash and header words at
+ * native speed; a trap, out-of-steps or a module with hidden state is interpreted to its end instead
+ * (see wasm-stepper's final-state.ts). With `thread` (a FinalStateThread) that runs in a worker
+ * thread, so the daemon's event loop keeps serving its games and deadlines meanwhile. The result
+ * and the header it committed to must agree.
  */
-export async function solve(cm: CompiledModule, input: Uint8Array, limits: Limits, onProgress?: (steps: number, max: number) => void): Promise<Solution> {
+export async function solve(cm: CompiledModule, input: Uint8Array, limits: Limits, thread?: FinalStateThread): Promise<Solution> {
   const opts = { input, limits: limitsOf(limits) };
-  let t = performance.now();
-  const native = runNativeTask(cm, opts);
-  const nativeMs = performance.now() - t;
-  t = performance.now();
-  const m = Machine.forTask(cm, opts);
-  let next = performance.now() + 2000;
-  while (m.status === "running") {
-    m.runTo(m.steps + SLICE);
-    if (onProgress && performance.now() > next) {
-      onProgress(m.steps, native.steps);
-      next = performance.now() + 2000;
-    }
-    await new Promise<void>((r) => setImmediate(r));
-  }
-  const r = m.result();
-  const interpMs = performance.now() - t;
-  if (r.status !== native.status || r.steps !== native.steps || r.trap !== native.trap || bytesToHex(r.output) !== bytesToHex(native.output))
-    throw new TaskRejected("EnginesDisagree", `native ${native.status}/${native.steps} vs interpreter ${r.status}/${r.steps}: a bug of the stepper, report it`);
-  const c = new StateCommitment(m);
+  const f = thread ? await thread.run(cm, opts) : nativeFinalState(cm, opts);
+  const r = f.result;
+  if (f.header.steps !== r.steps || STATUS_NAME[f.header.status] !== r.status)
+    throw new TaskRejected("EnginesDisagree", `native ${r.status}/${r.steps} vs final state ${STATUS_NAME[f.header.status]}/${f.header.steps}: a bug of the stepper, report it`);
   return {
-    finalStateHash: bytesToHex(c.stateHash()),
-    headerWords: bytesToHex(headerWordsOf(c.header())),
+    finalStateHash: bytesToHex(f.stateHash),
+    headerWords: bytesToHex(f.headerWords),
     output: bytesToHex(r.output),
     steps: r.steps,
     status: r.status,
     ...(r.trap ? { trap: r.trap } : {}),
-    nativeMs,
-    interpMs,
+    engine: f.engine,
+    nativeMs: f.runMs,
+    interpMs: f.engine === "interpreter" ? f.hashMs : 0,
   };
 }

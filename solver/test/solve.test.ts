@@ -4,7 +4,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { toModuleFields } from "@vwasm/sdk";
-import { checkResult, compileWasm, moduleFields, watToWasm } from "@vwasm/wasm-stepper";
+import { checkResult, compileWasm, FinalStateThread, moduleFields, watToWasm } from "@vwasm/wasm-stepper";
 import { hexToBytes } from "viem";
 import { describe, expect, it } from "vitest";
 import { checkModule, solve, TaskRejected } from "../src/solve.ts";
@@ -24,6 +24,21 @@ describe("solve", () => {
     const claim = checkResult(hexToBytes(s.finalStateHash), hexToBytes(s.headerWords), hexToBytes(s.output));
     expect(claim.steps).toBe(s.steps);
     expect(claim.status).toBe("finished");
+    expect(s.engine).toBe("native");
+  });
+  it("test_solve_inTheWorkerThread_sameResult_interpretedWhenOutOfSteps", async () => {
+    const thread = new FinalStateThread();
+    try {
+      const cm = compileWasm(example("sha256"));
+      const input = new TextEncoder().encode("in the worker thread");
+      for (const [maxSteps, engine] of [[10n ** 9n, "native"], [3000n, "interpreter"]] as const) {
+        const here = await solve(cm, input, limits(maxSteps));
+        const there = await solve(cm, input, limits(maxSteps), thread);
+        expect(there).toMatchObject({ finalStateHash: here.finalStateHash, headerWords: here.headerWords, output: here.output, steps: here.steps, status: here.status, engine });
+      }
+    } finally {
+      await thread.close();
+    }
   });
   it("test_solve_outOfSteps_isATerminalResult", async () => {
     const wasm = example("sha256");

@@ -1,17 +1,22 @@
 // Lies caught: a faulty solver (fault injection) submits a false result for a real task and defends
 // it move by move with a consistent false trace; the challenger daemon re-executes natively, opens a
 // game, picks down to one step and proves it: the liar is slashed, the task reopens and the honest
-// solver finalizes the true result. Also: a lying challenger, two challengers, kill -9 mid-game,
-// silence and timeouts.
+// solver finalizes the true result. Also: a lying challenger, two challengers, another challenger
+// gone quiet, kill -9 mid-game, silence and timeouts, a game move made during a long claim check.
+// Every process a test starts is stopped by pid after it (afterEach), whatever its outcome; the
+// honest challenger shared by the tests is restarted when a test stopped it.
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import * as sdk from "@vwasm/sdk";
 import { runV8Task } from "@vwasm/wasm-stepper/testing";
 import { bytesToHex, parseEther, type Hex } from "viem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Env, example, type SolverProcess } from "../helpers/chain.ts";
 
 let env: Env;
-let challenger: SolverProcess;
+let shared: SolverProcess | undefined;
 let honestDb: string | undefined;
+let firstOfTest = 0;
 const wasm = example("sha256");
 const input = new TextEncoder().encode("a task a liar will get wrong");
 const expected = bytesToHex(runV8Task(wasm, { input }).output);
@@ -20,12 +25,36 @@ const TRUE_STEPS = 12074; // sha256 of `input`: checked in the first test
 
 beforeAll(async () => {
   env = await Env.start();
-  challenger = await env.challenger(3);
   moduleId = (await sdk.registerModule(env.poster, { registry: env.addresses.registry, wasm })).moduleId;
 });
 afterAll(async () => env?.close());
+beforeEach(() => {
+  firstOfTest = env.procs.children.length;
+});
+afterEach(async () => {
+  // Every process this test started, paused ones resumed first so that they stop cleanly.
+  for (const child of env.procs.children.slice(firstOfTest).reverse()) {
+    if (child === shared?.child) continue;
+    try {
+      if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGCONT");
+    } catch {
+      // gone
+    }
+    await env.procs.stop(child);
+  }
+});
 
-const post = () => sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps: 10n ** 8n }, reward: parseEther("0.01"), solverBond: parseEther("0.1"), challengeWindow: 6n });
+/** The honest challenger (key 3) the tests share, started again if a test stopped it. */
+async function honestChallenger(): Promise<SolverProcess> {
+  if (!shared || shared.child.exitCode !== null || shared.child.signalCode !== null) shared = await env.challenger(3);
+  return shared;
+}
+
+async function stopHonestChallenger(): Promise<void> {
+  if (shared) await env.procs.stop(shared.child);
+}
+
+const post = (challengeWindow = 6n) => sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps: 10n ** 8n }, reward: parseEther("0.01"), solverBond: parseEther("0.1"), challengeWindow });
 const is = (msg: string, field: string, v: unknown) => (l: Record<string, unknown>) => l.msg === msg && String(l[field]) === String(v);
 
 /** The honest solver (key 1), restarted on its own database each time it is needed. */
@@ -40,14 +69,23 @@ async function advanceTime(seconds: number): Promise<void> {
   await env.pub.request({ method: "evm_mine" as never, params: [] as never });
 }
 
-async function finalizedRight(taskId: bigint, block: bigint, solver: string): Promise<void> {
+/** The honest solver's result finalizes, with V8's output; its challenge window is skipped (evm_increaseTime). */
+async function finalizedRight(taskId: bigint, block: bigint, honest: SolverProcess, window = 6): Promise<void> {
+  for (const t0 = Date.now(); ; ) {
+    const t = await sdk.getTask(env.pub, { market: env.addresses.market, taskId });
+    if (t.statusName === "finalized" || (t.statusName === "submitted" && t.solver.toLowerCase() === honest.address.toLowerCase())) break;
+    if (Date.now() - t0 > 120_000) throw new Error(`task ${taskId}: no result of the honest solver within 120 s (task ${t.statusName})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await advanceTime(window + 1);
   const r = await sdk.waitForResult(env.pub, { market: env.addresses.market, taskId, fromBlock: block, timeout: 120_000 });
   expect(r.output).toBe(expected);
-  expect(r.solver).toBe(solver);
+  expect(r.solver).toBe(honest.address);
 }
 
 /** A liar claims and lies; the challenger must win by the one-step proof; the honest solver then finalizes. */
 async function lieCaught(faults: string): Promise<{ gameId: string; liar: SolverProcess; taskId: bigint }> {
+  const challenger = await honestChallenger();
   const liar = await env.solver(2, { faults });
   const p = await post();
   await liar.waitFor(is("result submitted", "taskId", p.taskId));
@@ -58,14 +96,13 @@ async function lieCaught(faults: string): Promise<{ gameId: string; liar: Solver
   expect(challenger.lines.find(is("step proven", "gameId", opened.gameId))?.winner).toBe("challenger");
   const rejected = await env.pub.getContractEvents({ address: env.addresses.market, abi: sdk.taskMarketAbi, eventName: "ResultRejected", args: { taskId: p.taskId }, fromBlock: 0n, strict: true });
   expect(rejected.length).toBe(1);
-  await finalizedRight(p.taskId, p.receipt.blockNumber, honest.address);
-  await env.procs.stop(liar.child);
-  await env.procs.stop(honest.child);
+  await finalizedRight(p.taskId, p.receipt.blockNumber, honest);
   return { gameId: String(opened.gameId), liar, taskId: p.taskId };
 }
 
 describe("lies caught by the challenger", () => {
   it("test_e2e_lieInOutputBytes_challengerWins_liarSlashed_honestFinalizes", async () => {
+    const challenger = await honestChallenger();
     const before = await sdk.getWithdrawable(env.pub, { market: env.addresses.market, account: challenger.address });
     const { liar, gameId } = await lieCaught("lie-output");
     expect(liar.lines.find((l) => l.msg === "FAULT INJECTION: submitting a false result")?.trueSteps).toBe(TRUE_STEPS);
@@ -84,7 +121,7 @@ describe("lies caught by the challenger", () => {
   ] as const) {
     it(`test_e2e_lie_${name}_challengerWins`, async () => {
       const { gameId } = await lieCaught(faults);
-      const proven = challenger.lines.find(is("disputed step found: proving it on-chain", "gameId", gameId))!;
+      const proven = (await honestChallenger()).lines.find(is("disputed step found: proving it on-chain", "gameId", gameId))!;
       expect(Number(proven.step)).toBe(step);
       expect(String(proven.instruction)).toMatch(/ at module offset 0x[0-9a-f]+|task bootstrap/);
     });
@@ -93,6 +130,7 @@ describe("lies caught by the challenger", () => {
 
 describe("other challengers, crashes and silence", () => {
   it("test_e2e_lyingChallenger_losesItsBond_resultFinalizes", async () => {
+    const challenger = await honestChallenger();
     const honest = await honestSolver();
     const liar = await env.challenger(4, { faults: "challenge-honest" });
     const p = await post();
@@ -102,22 +140,22 @@ describe("other challengers, crashes and silence", () => {
     expect(resolved.outcome).toBe("lost");
     // The honest challenger checked the same claim and agreed: no game of its own.
     expect(challenger.lines.some(is("challenge opened", "taskId", p.taskId))).toBe(false);
-    await finalizedRight(p.taskId, p.receipt.blockNumber, honest.address);
-    await env.procs.stop(liar.child);
-    await env.procs.stop(honest.child);
+    await finalizedRight(p.taskId, p.receipt.blockNumber, honest);
   });
 
   it("test_e2e_twoChallengersOnOneWrongClaim_claimFallsOnce_secondGameClosed", async () => {
+    const challenger = await honestChallenger();
     const second = await env.challenger(4, { policy: { windowMarginSeconds: 4, quietSeconds: 3600 } });
     const liar = await env.solver(2, { faults: "diverge-at=3000" });
     const p = await post();
     await liar.waitFor(is("result submitted", "taskId", p.taskId));
     const honest = await honestSolver();
-    const games = await Promise.all([challenger, second].map((c) => c.waitFor(is("challenge opened", "taskId", p.taskId), 60_000).catch(() => undefined)));
-    const opened = games.filter((g) => g !== undefined);
-    expect(opened.length).toBeGreaterThanOrEqual(1);
+    await Promise.any([challenger, second].map((c) => c.waitFor(is("challenge opened", "taskId", p.taskId))));
     const rejected = async () => (await env.pub.getContractEvents({ address: env.addresses.market, abi: sdk.taskMarketAbi, eventName: "ResultRejected", args: { taskId: p.taskId }, fromBlock: 0n, strict: true })).length;
-    await finalizedRight(p.taskId, p.receipt.blockNumber, honest.address);
+    await finalizedRight(p.taskId, p.receipt.blockNumber, honest);
+    // The claim is over: every game on it was opened before it fell.
+    const games = [challenger, second].map((c) => c.lines.find(is("challenge opened", "taskId", p.taskId)));
+    expect(games.filter((g) => g !== undefined).length).toBeGreaterThanOrEqual(1);
     expect(await rejected()).toBe(1);
     // Every game on the claim is over: one won by its challenger, any other closed with its bond returned.
     const ends = await Promise.all(
@@ -125,32 +163,55 @@ describe("other challengers, crashes and silence", () => {
     );
     expect(ends.filter((e) => e.winner === "challenger").length).toBe(1);
     for (const e of ends) expect(["won", "closed"]).toContain(e.outcome);
-    await Promise.all([second, liar, honest].map((s) => env.procs.stop(s.child)));
+  });
+
+  it("test_e2e_otherChallengerGoesQuiet_thisChallengerOpensItsOwnGame_wins", async () => {
+    // A challenger that opens a game on the wrong claim and then never moves (fault injection:
+    // silent), and this challenger, started after it: it watches that game, and once the other's
+    // turn has lasted quietSeconds it opens its own game within the window and wins it.
+    await stopHonestChallenger();
+    const quiet = await env.challenger(5, { faults: "silent" });
+    const liar = await env.solver(2, { faults: "diverge-at=3000" });
+    const p = await post(40n);
+    await liar.waitFor(is("result submitted", "taskId", p.taskId));
+    const first = await quiet.waitFor(is("challenge opened", "taskId", p.taskId));
+    const watcher = await env.challenger(4, { policy: { quietSeconds: 2, windowMarginSeconds: 0 } });
+    await watcher.waitFor(is("the other challenger has gone quiet: opening our own game", "taskId", p.taskId));
+    const opened = await watcher.waitFor(is("challenge opened", "taskId", p.taskId));
+    expect(String(opened.gameId)).not.toBe(String(first.gameId));
+    const quietGame = await sdk.getGame(env.pub, { game: env.addresses.game, gameId: BigInt(String(first.gameId)) });
+    expect(quietGame.turnName).toBe("challenger");
+    const honest = await honestSolver();
+    const resolved = await watcher.waitFor(is("game resolved", "gameId", opened.gameId), 180_000);
+    expect(resolved.winner).toBe("challenger");
+    expect(quiet.lines.some((l) => l.msg === "pick" || l.msg === "step proven")).toBe(false);
+    // The task reopened: the honest solver's result stands once its (40 s) window is skipped.
+    await finalizedRight(p.taskId, p.receipt.blockNumber, honest, 40);
   });
 
   it("test_e2e_challengerKilled9MidGame_restartsFromDisk_stillWins", async () => {
-    const c = await env.challenger(4, { policy: {} });
-    await env.procs.stop(challenger.child);
+    await stopHonestChallenger();
+    const c = await env.challenger(4);
     const liar = await env.solver(2, { faults: "diverge-at=5000" });
     const p = await post();
     await liar.waitFor(is("result submitted", "taskId", p.taskId));
-    const honest = await honestSolver();
-    const opened = await c.waitFor(is("challenge opened", "taskId", p.taskId));
-    // Hold the game in the middle: the liar is paused (SIGSTOP) after its first bisection, so the
-    // challenger's pick leaves the game waiting; the challenger is then killed and restarted.
-    await liar.waitFor((l) => l.msg === "dispute move" && String(l.gameId) === String(opened.gameId));
+    // Hold the game open: the liar is paused (SIGSTOP) as soon as its claim is in, so the game
+    // waits for it; the challenger opens its game, builds its trace (to disk) and is killed.
     process.kill(liar.child.pid!, "SIGSTOP");
-    await c.waitFor(is("pick", "gameId", opened.gameId));
+    const opened = await c.waitFor(is("challenge opened", "taskId", p.taskId));
+    await c.waitFor(is("trace built", "taskId", p.taskId));
     await env.procs.crash(c.child);
+    expect((await sdk.getGame(env.pub, { game: env.addresses.game, gameId: BigInt(String(opened.gameId)) })).end).toBe(0);
+    const honest = await honestSolver();
     const again = await env.challenger(4, { db: c.db });
+    expect(again.lines.find((l) => l.msg === "challenger started")?.resume).toEqual([String(opened.gameId)]);
     process.kill(liar.child.pid!, "SIGCONT");
     const resolved = await again.waitFor(is("game resolved", "gameId", opened.gameId), 180_000);
     expect(resolved.winner).toBe("challenger");
-    expect(again.lines.some((l) => l.msg === "trace loaded from disk" && String(l.taskId) === String(p.taskId))).toBe(true);
-    expect(again.lines.some((l) => l.msg === "trace built" && String(l.taskId) === String(p.taskId))).toBe(false);
-    await finalizedRight(p.taskId, p.receipt.blockNumber, honest.address);
-    challenger = again;
-    await Promise.all([liar, honest].map((s) => env.procs.stop(s.child)));
+    expect(again.lines.some((l) => l.msg === "pick" && String(l.gameId) === String(opened.gameId))).toBe(true);
+    expect(again.lines.some(is("trace loaded from disk", "taskId", p.taskId))).toBe(true);
+    expect(again.lines.some(is("trace built", "taskId", p.taskId))).toBe(false);
+    await finalizedRight(p.taskId, p.receipt.blockNumber, honest);
   });
 
   it("test_e2e_solverKilled9MidGame_restartsFromDisk_beatsLyingChallenger", async () => {
@@ -169,11 +230,11 @@ describe("other challengers, crashes and silence", () => {
     expect(resolved.winner).toBe("solver");
     expect(honest.lines.some((l) => l.msg === "trace loaded from disk")).toBe(true);
     expect(honest.lines.some((l) => l.msg === "trace built")).toBe(false);
-    await finalizedRight(p.taskId, p.receipt.blockNumber, honest.address);
-    await Promise.all([liar, honest].map((s) => env.procs.stop(s.child)));
+    await finalizedRight(p.taskId, p.receipt.blockNumber, honest);
   });
 
   it("test_e2e_silentSolver_losesByTimeout", async () => {
+    const challenger = await honestChallenger();
     const liar = await env.solver(2, { faults: "lie-output,silent" });
     const p = await post();
     await liar.waitFor(is("result submitted", "taskId", p.taskId));
@@ -183,7 +244,6 @@ describe("other challengers, crashes and silence", () => {
     expect(resolved.end).toBe("timeout");
     expect(resolved.winner).toBe("challenger");
     expect(challenger.lines.some(is("the solver's clock ran out: timeout claimed", "gameId", opened.gameId))).toBe(true);
-    await env.procs.stop(liar.child);
   });
 
   it("test_e2e_silentChallenger_losesByTimeout", async () => {
@@ -197,7 +257,33 @@ describe("other challengers, crashes and silence", () => {
     const g = await sdk.getGame(env.pub, { game: env.addresses.game, gameId: BigInt(String(opened.gameId)) });
     expect(sdk.GAME_END[g.end]).toBe("timeout");
     expect(g.winnerName).toBe("solver");
-    await finalizedRight(p.taskId, p.receipt.blockNumber, honest.address);
-    await Promise.all([liar, honest].map((s) => env.procs.stop(s.child)));
+    await finalizedRight(p.taskId, p.receipt.blockNumber, honest);
+  });
+
+  it("test_e2e_gameMoveMadeWhileALongClaimCheckRuns", async () => {
+    // A claim that runs out of steps is checked by interpreting it whole (8 * 10^7 steps), in the
+    // challenger's worker thread: its game on another claim moves on meanwhile. Order of events:
+    // the check starts, the challenger picks in its game, the check ends.
+    const challenger = await honestChallenger();
+    const liar = await env.solver(2, { faults: "diverge-at=6001" });
+    const p = await post();
+    await liar.waitFor(is("result submitted", "taskId", p.taskId));
+    process.kill(liar.child.pid!, "SIGSTOP");
+    const opened = await challenger.waitFor(is("challenge opened", "taskId", p.taskId));
+    const xorshift = new Uint8Array(readFileSync(createRequire(import.meta.url).resolve("@vwasm/wasm-stepper/examples/bench/xorshift.wasm")));
+    const long = await sdk.registerModule(env.poster, { registry: env.addresses.registry, wasm: xorshift });
+    const q = await sdk.postTask(env.poster, { market: env.addresses.market, moduleId: long.moduleId, input: Uint8Array.from([0, 0, 0, 0x40]), limits: { maxSteps: 8n * 10n ** 7n }, reward: parseEther("0.01"), solverBond: parseEther("0.1"), challengeWindow: 6n });
+    await honestSolver();
+    const checking = await challenger.waitFor(is("checking claim", "taskId", q.taskId), 180_000);
+    process.kill(liar.child.pid!, "SIGCONT");
+    const checked = await challenger.waitFor(is("claim checked: correct", "taskId", q.taskId), 180_000);
+    expect(checked.status).toBe("out_of_steps");
+    expect(checked.engine).toBe("interpreter");
+    const at = (l: Record<string, unknown>) => challenger.lines.indexOf(l);
+    const pick = challenger.lines.find((l) => l.msg === "pick" && String(l.gameId) === String(opened.gameId) && at(l) > at(checking));
+    expect(pick, "a pick in the game between the start and the end of the check").toBeDefined();
+    expect(at(pick!)).toBeLessThan(at(checked));
+    const resolved = await challenger.waitFor(is("game resolved", "gameId", opened.gameId), 180_000);
+    expect(resolved.winner).toBe("challenger");
   });
 });

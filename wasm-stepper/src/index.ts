@@ -9,6 +9,7 @@ export * from "./types.ts";
 export type { Module } from "./module.ts";
 export { NativeInstance, runNativeTask } from "./native/index.ts";
 export { nativeFinalState, type NativeFinalState } from "./native/final-state.ts";
+export { FinalStateThread } from "./native/final-state-thread.ts";
 export { StateCommitment } from "./state/commit.ts";
 export { Prover, proveStep, stateHashAt, type StepProof, type ProveTarget } from "./state/prove.ts";
 export { verifyStep } from "./state/verify.ts";
