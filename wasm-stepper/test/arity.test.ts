@@ -16,7 +16,7 @@ import { Machine } from "../src/machine.ts";
 import { NativeInstance } from "../src/native/index.ts";
 import { callSteps, moveSteps, returnSteps, VALUES_PER_STEP } from "../src/micro.ts";
 import type { RunResult } from "../src/types.ts";
-import { ARITY_SHAPES, ARITY_SIZES, K, arityProgram } from "./helpers/arity-programs.ts";
+import { ARITY_SHAPES, ARITY_SIZES, K, arityProgram, firstMoveStep } from "./helpers/arity-programs.ts";
 import { FULL_SWEEPS, sweep } from "./helpers/sample.ts";
 import { compileWat, lockstep } from "./helpers/state.ts";
 
@@ -45,26 +45,6 @@ function expectedSteps(shape: string, name: string, n: number): number {
       return 1 + 1 + n + 1 + callSteps(n) + 6 + 1 + 1 + 1;
   }
   throw new Error(`${shape}: no rule for ${name}`);
-}
-
-/** The step at which the invocation's first move of many values starts (after its constant pushes). */
-function firstMoveStep(name: string, n: number): number {
-  switch (name) {
-    case "br":
-      return 1 + (n + 1);
-    case "br_if":
-    case "br_table":
-      return 1 + (n + 2);
-    case "move":
-      return 1 + 2 * n;
-    case "ret":
-      return 3 + n;
-    case "call":
-      return 2 + n;
-    case "call_indirect":
-      return 3 + n;
-  }
-  throw new Error(`no first move for ${name}`);
 }
 
 describe("step counts of moves (the one rule in src/micro.ts)", () => {
