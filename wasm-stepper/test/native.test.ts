@@ -1,7 +1,8 @@
 /**
  * The native engine (src/native/): V8 running the instrumented module must
  * give exactly the interpreter's status, trap, results, output and step count
- * (spec/EXECUTION.md), at every step limit.
+ * (spec/EXECUTION.md), at every step limit (`npm run test:full`; a seeded sample with the
+ * first and last limits under `npm test`).
  */
 import { describe, expect, it } from "vitest";
 import type { CompiledModule } from "../src/compile/types.ts";
@@ -16,6 +17,7 @@ import { WA } from "../src/native/wasm-api.ts";
 import type { Limits, RunResult, Value } from "../src/types.ts";
 import { UsageError } from "../src/errors.ts";
 import { norm } from "./helpers/run-result.ts";
+import { sweep } from "./helpers/sample.ts";
 
 const i32 = (value: number): Value => ({ type: "i32", value });
 const i64 = (value: bigint): Value => ({ type: "i64", value });
@@ -401,7 +403,8 @@ describe("native engine: task results agree with the interpreter", () => {
       });
       expect(norm(runNativeTask(cm, opts(undefined)))).toEqual(norm(ref));
       expect(norm(runNativeTask(cm, opts(undefined, true)))).toEqual(norm(ref));
-      for (let s = 0; s <= ref.steps + 1; s++) {
+      // Every limit under test:full; the first, the last and a seeded sample of 40 under npm test.
+      for (const s of sweep(0, ref.steps + 1, { size: 40, label: t.name })) {
         const want = norm(Machine.forTask(cm, { input: t.input, limits: { ...t.limits, maxSteps: s } }).run());
         if (s < ref.steps) expect(want.status).toBe("out_of_steps");
         const inst = NativeInstance.forTask(cm, opts(s));
@@ -460,7 +463,8 @@ describe("native engine: persistent instances", () => {
     expect(full[4]!.trap).toBe("int_divide_by_zero");
     const maxLen = Math.max(...full.map((r) => r.steps));
     let engines = new Set<string>();
-    for (let s = 0; s <= maxLen + 1; s++) {
+    // Every limit under test:full; the first, the last and a seeded sample of 40 under npm test.
+    for (const s of sweep(0, maxLen + 1, { size: 40, label: "persistent instances" })) {
       for (const precise of [false, true]) {
         const limits = { maxSteps: s, maxMemoryPages: 2 };
         const m = Machine.instantiate(cm, { limits });
