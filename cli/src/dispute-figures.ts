@@ -7,8 +7,7 @@
  *
  *   npx tsx cli/src/dispute-figures.ts [--steps 100000000]
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import * as sdk from "@vwasm/sdk";
@@ -16,7 +15,7 @@ import { readDeployment } from "@vwasm/solver";
 import { compileWasm, runNativeTask } from "@vwasm/wasm-stepper";
 import { createPublicClient, createWalletClient, parseEther, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { blockTicker, deploy, HARDHAT_KEYS, Processes, ROOT, startChallenger, startNode, startSolver } from "./local.ts";
+import { blockTicker, deploy, HARDHAT_KEYS, runLocalScript, ROOT, startChallenger, startNode, startSolver } from "./local.ts";
 
 const { values } = parseArgs({ options: { steps: { type: "string" } } });
 const target = Number(values.steps ?? 100_000_000);
@@ -41,11 +40,9 @@ const collect = (lines: Line[]) => (line: string, stream: "out" | "err") => {
   }
 };
 
-async function main(): Promise<void> {
-  const procs = new Processes();
-  const dir = mkdtempSync(join(tmpdir(), "vwasm-figures-"));
-  let stopTicker = () => {};
-  try {
+runLocalScript(
+  "vwasm-figures-",
+  async (procs, dir, setTicker) => {
     const wasm = new Uint8Array(readFileSync(join(ROOT, "wasm-stepper/examples/bench/xorshift.wasm")));
     const cm = compileWasm(wasm);
     const u32 = (n: number) => Uint8Array.from([n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24]);
@@ -57,7 +54,7 @@ async function main(): Promise<void> {
     const deployment = join(dir, "deployment.json");
     writeFileSync(deployment, JSON.stringify(deploy(node.url)));
     const addresses = readDeployment(deployment);
-    stopTicker = blockTicker(node.url, 1000);
+    setTicker(blockTicker(node.url, 1000));
     const cl: Line[] = [];
     const sl: Line[] = [];
     startChallenger(procs, { rpc: node.url, deployment, db: join(dir, "challenger-db"), key: HARDHAT_KEYS[3], onLine: collect(cl) });
@@ -101,17 +98,5 @@ async function main(): Promise<void> {
         2,
       ),
     );
-  } finally {
-    stopTicker();
-    await procs.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e);
-    process.exit(1);
   },
 );

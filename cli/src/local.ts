@@ -5,6 +5,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -186,4 +188,36 @@ export function blockTicker(url: string, ms = 1000): () => void {
     void fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "evm_mine", params: [] }) }).catch(() => undefined);
   }, ms);
   return () => clearInterval(t);
+}
+
+/**
+ * Runs a script over local processes: `body` gets a process group, a fresh temporary directory
+ * (its name starting with `prefix`) and a way to register the block ticker it starts. Afterwards,
+ * also on failure, the ticker stops, every process started is stopped by pid and the directory is
+ * removed. Exits 0, or 1 after printing `describe(error)` on stderr.
+ */
+export function runLocalScript(
+  prefix: string,
+  body: (procs: Processes, dir: string, setTicker: (stop: () => void) => void) => Promise<void>,
+  describe: (e: unknown) => unknown = (e) => e,
+): void {
+  const main = async (): Promise<void> => {
+    const procs = new Processes();
+    const dir = mkdtempSync(join(tmpdir(), prefix));
+    let stopTicker = () => {};
+    try {
+      await body(procs, dir, (stop) => (stopTicker = stop));
+    } finally {
+      stopTicker();
+      await procs.stopAll();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(describe(e));
+      process.exit(1);
+    },
+  );
 }

@@ -8,15 +8,14 @@
  * narrated move by move (adversarial.ts): "slashed", then the honest solver's "finalized". Exits 0 when every task is finalized and the solver
  * has withdrawn its pay; stops every process it started (by pid), also on failure.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as sdk from "@vwasm/sdk";
 import { runV8Task } from "@vwasm/wasm-stepper/testing";
 import { bytesToHex, createPublicClient, createWalletClient, formatEther, hexToBytes, parseEther, type Address } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { demoTasks } from "./demo-tasks.ts";
-import { blockTicker, deploy, HARDHAT_KEYS, Processes, startChallenger, startNode, startSolver } from "./local.ts";
+import { blockTicker, deploy, HARDHAT_KEYS, runLocalScript, startChallenger, startNode, startSolver } from "./local.ts";
 import { narrate, runAdversarial } from "./adversarial.ts";
 
 const CHALLENGE_WINDOW = 4n;
@@ -26,11 +25,9 @@ const t0 = Date.now();
 const clock = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s`;
 const say = (s: string) => console.log(`${clock()}  ${s}`);
 
-async function main(): Promise<void> {
-  const procs = new Processes();
-  const dir = mkdtempSync(join(tmpdir(), "vwasm-start-"));
-  let stopTicker = () => {};
-  try {
+runLocalScript(
+  "vwasm-start-",
+  async (procs, dir, setTicker) => {
     say("starting a local chain (hardhat node on 127.0.0.1)...");
     const node = await startNode(procs);
     say(`chain     ${node.url} (pid ${node.child.pid})`);
@@ -42,7 +39,7 @@ async function main(): Promise<void> {
     say(`deployed  ModuleRegistry ${addresses.registry}`);
     say(`          TaskMarket     ${addresses.market}`);
     say(`          DisputeGame    ${addresses.game}`);
-    stopTicker = blockTicker(node.url, 1000);
+    setTicker(blockTicker(node.url, 1000));
 
     const solverAccount = privateKeyToAccount(HARDHAT_KEYS[1]);
     // The challenger daemon watches every claim from the start (the adversarial part below).
@@ -174,17 +171,6 @@ async function main(): Promise<void> {
       say,
     });
     say(`done      every task finalized with the right result; stopping every process started (solvers, challenger, the chain pid ${node.child.pid})`);
-  } finally {
-    stopTicker();
-    await procs.stopAll();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(`npm start failed: ${(e as Error).stack ?? e}`);
-    process.exit(1);
   },
+  (e) => `npm start failed: ${(e as Error).stack ?? e}`,
 );

@@ -126,7 +126,8 @@ describe("lockstep: programs", () => {
   it("test_lockstep_programs_coverWideMemoryAndCalls", () => {
     for (const op of ["i64.load", "i32.store16", "memory.copy", "memory.fill", "memory.init", "data.drop", "host_input_read", "host_output_write", "call_indirect", "br_table", "return"])
       expect(cov.ops.has(op), op).toBe(true);
-    console.log(`lockstep steps: ${cov.steps}`);
+    console.log(`lockstep steps: ${cov.steps} (${cov.onChain} on chain)`);
+    expect(cov.onChain).toBeGreaterThan(0);
     expect(cov.steps).toBeGreaterThan(8000);
   });
 });

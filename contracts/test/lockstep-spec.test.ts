@@ -39,7 +39,8 @@ describe("lockstep: wasm-stepper state-test programs", () => {
     const traps = Object.keys(state.traps).filter((t) => t !== "none");
     expect(traps.filter((t) => !cov.traps.has(t))).toEqual([]);
     expect(Object.keys(state.statuses).filter((s) => !cov.statuses.has(s))).toEqual([]);
-    console.log(`lockstep steps: ${cov.steps}`);
+    console.log(`lockstep steps: ${cov.steps} (${cov.onChain} on chain)`);
+    expect(cov.onChain).toBeGreaterThan(0);
     expect(cov.steps).toBeGreaterThan(3000);
   });
 });

@@ -1,8 +1,10 @@
 /**
- * Micro-stepped moves of values (spec/EXECUTION.md section 5, "Moves of many
- * values"): the one place that says how many steps a branch, a return or a call
- * takes. The interpreter, the native engine's instrumentation and the proof
- * semantics (src/state/osp/control.ts) all use these functions.
+ * Micro-stepped moves (spec/EXECUTION.md section 5): the one place that says how many
+ * steps a branch, a return or a call takes ("Moves of many values") and how a move of
+ * bytes (bulk memory, input_read, output_write) is cut into chunks ("Micro-stepped
+ * instructions"). The interpreter (src/machine/), the proof semantics (src/state/osp/)
+ * and the native engine (src/native/: its JS host calls use these functions, its
+ * instrumented Wasm helpers are their transcription) all use these functions.
  */
 import spec from "../spec/state.json" with { type: "json" };
 
@@ -75,4 +77,36 @@ export function firstChunk(d: number, s: number, n: number): number {
 /** Bytes of the last chunk of a move of n > 0 bytes (a backward move takes it first). */
 export function lastChunk(d: number, s: number, n: number): number {
   return Math.min(n, ((d + n - 1) % LEAF) + 1, ((s + n - 1) % LEAF) + 1);
+}
+
+/**
+ * Steps of a move of n bytes from position s to position d (memory.copy/init, input_read,
+ * output_write; memory.fill: s = d): the number of chunks firstChunk cuts it into, 1 if n = 0.
+ * In closed form, 1 + B(d, n) + B(s, n) less the boundaries the two sides share, where
+ * B(x, n) counts the leaf boundaries strictly inside (x, x + n) (EXECUTION.md section 5); a
+ * backward move (lastChunk first) takes as many steps. The native engine counts with it.
+ */
+export function byteMoveSteps(d: number, s: number, n: number): number {
+  if (n === 0) return 1;
+  const bd = leafBoundaries(d, n);
+  return 1 + bd + (d % LEAF === s % LEAF ? 0 : leafBoundaries(s, n));
+}
+
+/**
+ * Bytes moved by the first k chunks (1 <= k < byteMoveSteps(d, s, n)) of a forward move: the
+ * k-th cut point. Each side's cut points are the arithmetic sequence of period 32 starting at
+ * 32 - (x mod 32); their union has, per period, the smaller start then the larger one (one
+ * point if they coincide). The native engine stops a move inside with it.
+ */
+export function byteMovePrefix(d: number, s: number, k: number): number {
+  const a = LEAF - (d % LEAF);
+  const b = LEAF - (s % LEAF);
+  if (a === b) return a + LEAF * (k - 1);
+  const q = Math.floor((k - 1) / 2);
+  return LEAF * q + ((k - 1) % 2 === 0 ? Math.min(a, b) : Math.max(a, b));
+}
+
+/** B(x, n): leaf boundaries strictly inside (x, x + n), n > 0. */
+function leafBoundaries(x: number, n: number): number {
+  return Math.floor((x + n - 1) / LEAF) - Math.floor(x / LEAF);
 }

@@ -5,14 +5,19 @@
  * 20,000. For each: the results, the step count the rule gives, every step proven
  * and verified in lockstep with the spec-reference hash, no step revealing more than
  * a fixed number of operands, and the native engine agreeing with the interpreter at
- * every step limit around the move (fast and precise variants).
+ * every step limit around the move (fast and precise variants). At N = 20,000, `npm test`
+ * proves the first and last micro-steps of the moves, those around each phase boundary
+ * and a seeded sample of the other steps, and tries a seeded sample of the step limits (always the first, the last and
+ * the ones around the moves); `npm run test:full` (VWASM_FULL=1) proves every step and
+ * tries every limit around the moves.
  */
 import { describe, expect, it } from "vitest";
 import { Machine } from "../src/machine.ts";
 import { NativeInstance } from "../src/native/index.ts";
 import { callSteps, moveSteps, returnSteps, VALUES_PER_STEP } from "../src/micro.ts";
 import type { RunResult } from "../src/types.ts";
-import { ARITY_SHAPES, ARITY_SIZES, K, arityProgram } from "./helpers/arity-programs.ts";
+import { ARITY_SHAPES, ARITY_SIZES, K, arityProgram, firstMoveStep } from "./helpers/arity-programs.ts";
+import { FULL_SWEEPS, sweep } from "./helpers/sample.ts";
 import { compileWat, lockstep } from "./helpers/state.ts";
 
 const norm = (r: RunResult) => ({ status: r.status, trap: r.trap, steps: r.steps, results: r.status === "finished" ? r.results.map((v) => String(v.value)) : [] });
@@ -75,8 +80,18 @@ for (const shape of ARITY_SHAPES) {
 
           // Every step proven and verified; the spec-reference hash near the moves.
           let maxOperands = 0;
+          const from = firstMoveStep(c.name, n);
+          const sampled = !FULL_SWEEPS && n > 1000;
+          // Sampled: the moves' first and last 2K+2 micro-steps, those around each phase boundary
+          // (each phase moves ceil(n/K) groups: aside, drop, back, return aside and back), a seeded sample.
+          const phase = Math.ceil(n / K);
+          const keep: number[] = [];
+          for (let j = 1; j <= 5; j++) keep.push(from + j * phase - 1, from + j * phase, from + j * phase + 1);
+          for (let k = 0; k <= 2 * K + 2; k++) keep.push(from + k, r.steps - 1 - k);
+          const picked = new Set(sweep(0, r.steps - 1, { size: 120, keep, label: `${shape} ${c.name} steps` }));
           const ls = lockstep({ cm, invoke: { name: c.name, args: [] } }, `${shape} N=${n} ${c.name}`, {
             refEvery: n > 1000 ? 0 : 1,
+            ...(sampled ? { prove: (s: number) => picked.has(s) } : {}),
             onStep: (s) => {
               // Words beyond the header and the instruction's code proof bound the operands revealed.
               const words = s.proof.proof.length / 32;
@@ -85,6 +100,8 @@ for (const shape of ARITY_SHAPES) {
           });
           expect(ls.status).toBe("finished");
           expect(ls.steps).toBe(r.steps);
+          if (!sampled) expect(ls.proven).toBe(r.steps);
+          else expect(ls.proven).toBe(picked.size);
           // No step's proof grows with N: at most 3K operand items (2 words each) plus fixed parts.
           expect(maxOperands, `${c.name}: largest proof in words`).toBeLessThan(33 + 40 + 6 * K + 60);
 
@@ -92,11 +109,15 @@ for (const shape of ARITY_SHAPES) {
           const total = r.steps;
           const limits = new Set<number>();
           if (n <= 1000) for (let s = 0; s <= total + 1; s++) limits.add(s);
-          else {
+          else if (FULL_SWEEPS) {
             // Around the moves (they follow the n constants) and at a stride through them.
             for (let s = n - 2; s <= n + 40; s++) limits.add(s);
             for (let s = total - 40; s <= total + 1; s++) limits.add(s);
             for (let s = n; s <= total; s += 331) limits.add(s);
+          } else {
+            // The first and last limits, those around the first move and its first micro-steps, and a seeded sample.
+            const keep = [from - 1, from, from + 1, from + 2, from + 3];
+            for (const s of sweep(0, total + 1, { size: 8, keep, label: `${shape} ${c.name} limits` })) limits.add(s);
           }
           for (const s of limits) {
             if (s < 0) continue;

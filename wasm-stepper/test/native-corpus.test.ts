@@ -1,8 +1,9 @@
 /**
  * The native engine against the interpreter on the corpus of real programs
  * (test/corpus/corpus.ts): every task and call, at full length and at step
- * limits sampled over the whole run (every limit for short runs), in the fast
- * and the precise variant.
+ * limits sampled over the whole run (every limit for short runs under
+ * `npm run test:full`, a seeded sample with the edges under `npm test`), in the
+ * fast and the precise variant.
  */
 import { describe, expect, it } from "vitest";
 import { compileWasm } from "../src/load.ts";
@@ -11,10 +12,16 @@ import { NativeInstance, runNativeTask } from "../src/native/index.ts";
 import type { RunResult } from "../src/types.ts";
 import { CORPUS, corpusBytes } from "./corpus/corpus.ts";
 import { norm } from "./helpers/run-result.ts";
+import { FULL_SWEEPS, sweep } from "./helpers/sample.ts";
 
 
-/** Step limits to try for a run of `total` steps: all of them when short, else edges plus a deterministic sample. */
+/**
+ * Step limits to try for a run of `total` steps. `npm run test:full` (VWASM_FULL=1): all of
+ * them when short, else the edges plus a deterministic sample of 10. `npm test`: the edges
+ * (0-3 and the last four) and a seeded sample, 24 limits of a short run, 4 of a long one.
+ */
 function limitsFor(total: number, seed: string): number[] {
+  if (!FULL_SWEEPS) return sweep(0, total + 1, { size: total <= 400 ? 24 : 4, keep: [2, 3, total - 2, total - 1], label: seed });
   if (total <= 400) return Array.from({ length: total + 2 }, (_, i) => i);
   const out = new Set([0, 1, 2, 3, total - 2, total - 1, total, total + 1]);
   let x = 0x9e3779b9;

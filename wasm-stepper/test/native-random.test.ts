@@ -2,8 +2,9 @@
  * Random structured programs (nested blocks, loops, if/else, br, br_if,
  * br_table, return, dead code, calls, call_indirect, multi-value, bulk
  * memory, host output, traps) run on the native engine and the interpreter
- * at EVERY step limit: the region counting of the fast variant and the
- * per-step counting of the precise one must match the interpreter's steps,
+ * at EVERY step limit (`npm run test:full`; `npm test` tries a seeded sample
+ * with the first and last limits): the region counting of the fast variant and
+ * the per-step counting of the precise one must match the interpreter's steps,
  * status, trap, output and results exactly.
  */
 import { describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import { Machine } from "../src/machine.ts";
 import { NativeInstance } from "../src/native/index.ts";
 import type { RunResult } from "../src/types.ts";
 import { norm } from "./helpers/run-result.ts";
+import { FULL_SWEEPS, sweep } from "./helpers/sample.ts";
 
 
 /** xorshift32: a deterministic generator per seed. */
@@ -199,8 +201,13 @@ function genProgram(seed: number): string {
  */
 const LIMITS = { maxCallDepth: 40, maxSteps: 1_000_000 };
 
-/** Every limit up to 500, then 30 sampled ones up to the end of the run. */
+/**
+ * `npm run test:full` (VWASM_FULL=1): every limit up to 500, then 30 sampled ones up to the
+ * end of the run. `npm test`: the first and last limits, the end of the run and a seeded
+ * sample of 40 (the same programs, so the same kinds of endings).
+ */
 function stepLimits(total: number, rng: Rng): number[] {
+  if (!FULL_SWEEPS) return sweep(0, total + 1, { size: 40, keep: [total - 2, total - 1, 500, 501], seed: rng.int(2 ** 31) });
   const out: number[] = [];
   for (let s = 0; s <= Math.min(total + 1, 500); s++) out.push(s);
   if (total + 1 > 500) for (let k = 0; k < 30; k++) out.push(501 + rng.int(total - 499));
@@ -210,7 +217,7 @@ function stepLimits(total: number, rng: Rng): number[] {
 describe("native engine on random structured programs", () => {
   const statuses = new Set<string>();
   for (let seed = 1; seed <= 30; seed++) {
-    it(`program ${seed} agrees with the interpreter at every step limit (fast and precise)`, async () => {
+    it(`program ${seed} agrees with the interpreter at the step limits, every one under test:full (fast and precise)`, async () => {
       const wat = genProgram(seed);
       const cm = await loadModule(wat);
       const ref = Machine.forTask(cm, { limits: LIMITS }).run();

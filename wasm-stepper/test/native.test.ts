@@ -1,7 +1,8 @@
 /**
  * The native engine (src/native/): V8 running the instrumented module must
  * give exactly the interpreter's status, trap, results, output and step count
- * (spec/EXECUTION.md), at every step limit.
+ * (spec/EXECUTION.md), at every step limit (`npm run test:full`; a seeded sample with the
+ * first and last limits under `npm test`).
  */
 import { describe, expect, it } from "vitest";
 import type { CompiledModule } from "../src/compile/types.ts";
@@ -9,13 +10,14 @@ import { compileWasm, loadModule } from "../src/load.ts";
 import { watToWasm } from "../src/decode/wat.ts";
 import { Machine } from "../src/machine.ts";
 import { NativeInstance, runNativeTask, type NativeOptions } from "../src/native/index.ts";
-import { chunks1, chunks2, cutPoint2, prefixBytes1, prefixBytes2, suffixBytes2 } from "../src/native/chunks.ts";
+import { byteMovePrefix, byteMoveSteps, firstChunk, lastChunk } from "../src/micro.ts";
 import { ByteWriter } from "../src/native/encode.ts";
 import { instrumentModule } from "../src/native/instrument.ts";
 import { WA } from "../src/native/wasm-api.ts";
 import type { Limits, RunResult, Value } from "../src/types.ts";
 import { UsageError } from "../src/errors.ts";
 import { norm } from "./helpers/run-result.ts";
+import { sweep } from "./helpers/sample.ts";
 
 const i32 = (value: number): Value => ({ type: "i32", value });
 const i64 = (value: bigint): Value => ({ type: "i64", value });
@@ -401,7 +403,8 @@ describe("native engine: task results agree with the interpreter", () => {
       });
       expect(norm(runNativeTask(cm, opts(undefined)))).toEqual(norm(ref));
       expect(norm(runNativeTask(cm, opts(undefined, true)))).toEqual(norm(ref));
-      for (let s = 0; s <= ref.steps + 1; s++) {
+      // Every limit under test:full; the first, the last and a seeded sample of 40 under npm test.
+      for (const s of sweep(0, ref.steps + 1, { size: 40, label: t.name })) {
         const want = norm(Machine.forTask(cm, { input: t.input, limits: { ...t.limits, maxSteps: s } }).run());
         if (s < ref.steps) expect(want.status).toBe("out_of_steps");
         const inst = NativeInstance.forTask(cm, opts(s));
@@ -460,7 +463,8 @@ describe("native engine: persistent instances", () => {
     expect(full[4]!.trap).toBe("int_divide_by_zero");
     const maxLen = Math.max(...full.map((r) => r.steps));
     let engines = new Set<string>();
-    for (let s = 0; s <= maxLen + 1; s++) {
+    // Every limit under test:full; the first, the last and a seeded sample of 40 under npm test.
+    for (const s of sweep(0, maxLen + 1, { size: 40, label: "persistent instances" })) {
       for (const precise of [false, true]) {
         const limits = { maxSteps: s, maxMemoryPages: 2 };
         const m = Machine.instantiate(cm, { limits });
@@ -718,18 +722,15 @@ describe("native engine: instantiation and fallbacks", () => {
 // Building blocks.
 // ---------------------------------------------------------------------------
 
-/** The interpreter's chunk loop (src/machine.ts), as an independent oracle: chunk lengths in order of execution. */
+/** The interpreter's chunk loop (src/machine/bulk.ts, by firstChunk/lastChunk): chunk lengths in order of execution. */
 function simulateChunks(d: number, s: number, n: number, backward: boolean): number[] {
   const out: number[] = [];
   if (n === 0) return [0];
   while (n > 0) {
-    let c: number;
+    const c = backward ? lastChunk(d, s, n) : firstChunk(d, s, n);
     if (!backward) {
-      c = Math.min(n, 32 - (d % 32), 32 - (s % 32));
       d += c;
       s += c;
-    } else {
-      c = Math.min(n, ((d + n - 1) % 32) + 1, ((s + n - 1) % 32) + 1);
     }
     n -= c;
     out.push(c);
@@ -738,22 +739,24 @@ function simulateChunks(d: number, s: number, n: number, backward: boolean): num
 }
 
 describe("native engine: building blocks", () => {
-  it("chunk counts and cut points match the interpreter's chunk loop", () => {
+  it("the closed-form chunk counts and cut points match the chunk loop", () => {
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     for (let d = 0; d < 70; d += 3) {
       for (let s = 0; s < 70; s += 5) {
         for (const n of [0, 1, 2, 31, 32, 33, 64, 95, 130]) {
           const fwd = simulateChunks(d, s, n, false);
           const bwd = simulateChunks(d, s, n, true);
-          expect(chunks2(d, s, n)).toBe(fwd.length);
+          const c = byteMoveSteps(d, s, n);
+          expect(c).toBe(fwd.length);
           expect(bwd.length).toBe(fwd.length);
           for (let k = 1; k < fwd.length; k++) {
-            expect(prefixBytes2(d, s, k)).toBe(fwd.slice(0, k).reduce((a, b) => a + b, 0));
-            expect(suffixBytes2(d, s, n, k)).toBe(bwd.slice(0, k).reduce((a, b) => a + b, 0));
-            expect(cutPoint2(d, s, k)).toBe(prefixBytes2(d, s, k));
+            expect(byteMovePrefix(d, s, k)).toBe(sum(fwd.slice(0, k)));
+            // A backward move's last k chunks are the bytes after the forward move's cut point c - k.
+            expect(n - byteMovePrefix(d, s, c - k)).toBe(sum(bwd.slice(0, k)));
           }
           const fill = simulateChunks(d, d, n, false);
-          expect(chunks1(d, n)).toBe(fill.length);
-          for (let k = 1; k < fill.length; k++) expect(prefixBytes1(d, k)).toBe(fill.slice(0, k).reduce((a, b) => a + b, 0));
+          expect(byteMoveSteps(d, d, n)).toBe(fill.length);
+          for (let k = 1; k < fill.length; k++) expect(byteMovePrefix(d, d, k)).toBe(sum(fill.slice(0, k)));
         }
       }
     }

@@ -6,6 +6,10 @@
  * state steps to itself; Machine.run() ends in the same hash. Also the public
  * proveStep/stateHashAt API, and what the initial state depends on.
  *
+ * Under `npm test` the corpus runs prove a seeded sample of their steps (the first two, the
+ * first of each mnemonic, the last, one in six of the others), every step under
+ * `npm run test:full` (VWASM_FULL=1).
+ *
  * The WAT programs that reach every opcode, trap and limit: state-ops.test.ts.
  * Tampering: state-tamper.test.ts. Vectors: state-vectors.test.ts.
  */
@@ -18,7 +22,7 @@ import { StateCommitment } from "../src/state/commit.ts";
 import { proveStep, stateHashAt, type ProveTarget } from "../src/state/prove.ts";
 import { verifyStep } from "../src/state/verify.ts";
 import type { Limits, TrapCode } from "../src/types.ts";
-import { compileWat, hex, lockstep, refStateHash, type LockstepResult } from "./helpers/state.ts";
+import { compileWat, hex, lockstep, refStateHash, sampledSteps, type LockstepResult } from "./helpers/state.ts";
 import { i32 } from "./helpers/compare.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -58,6 +62,8 @@ beforeAll(async () => {
 });
 
 let totalSteps = 0;
+/** `npm test` proves the first step of each mnemonic, the last step and one in SAMPLE_EVERY of the others; `npm run test:full` every step. */
+const SAMPLE_EVERY = 6;
 
 function runPicks(p: CorpusProgram): { label: string; r: LockstepResult; status: string; trap?: TrapCode | undefined }[] {
   const pick = PICKS[p.name]!;
@@ -74,18 +80,18 @@ function runPicks(p: CorpusProgram): { label: string; r: LockstepResult; status:
         : t;
     const target: ProveTarget = { cm, opts: { input: task.input, limits: task.limits ?? {} } };
     const label = `${p.name} task ${task.label}`;
-    out.push({ label, r: lockstep(target, label, { refEvery: 2500 }), status: task.status, trap: task.trap });
+    out.push({ label, r: lockstep(target, label, { refEvery: 2500, prove: sampledSteps(SAMPLE_EVERY, label) }), status: task.status, trap: task.trap });
   }
   for (const k of pick.calls) {
     const c = p.calls[k]!;
     const target: ProveTarget = { cm, invoke: { name: c.name, args: c.args } };
     const label = `${p.name} call ${c.name}(${c.args.map((a) => String(a.value)).join(", ")})`;
-    out.push({ label, r: lockstep(target, label, { refEvery: 2500 }), status: c.trap ? "trapped" : "finished", trap: c.trap });
+    out.push({ label, r: lockstep(target, label, { refEvery: 2500, prove: sampledSteps(SAMPLE_EVERY, label) }), status: c.trap ? "trapped" : "finished", trap: c.trap });
   }
   return out;
 }
 
-describe("lockstep on the corpus: every step proves, verifies and matches the machine", () => {
+describe("lockstep on the corpus: the proven steps (every one under test:full) verify and match the machine", () => {
   for (const p of CORPUS) {
     if (!PICKS[p.name]) continue;
     it(p.name, () => {

@@ -53,8 +53,8 @@ export const MAX_LOCALS_PER_FUNCTION = 50_000;
  * entries.
  */
 export const MAX_LOCALS_PER_MODULE = 1 << 22;
-/** Memory size limit of 32-bit memories in pages (spec 3.2.4: 2^16 pages = 4 GiB). */
-const MAX_PAGES = 65536;
+/** Memory size limit of 32-bit memories in pages (spec 3.2.4: 2^16 pages = 4 GiB); the one definition. */
+export const MAX_PAGES = 65536;
 
 /** Section ids (spec 5.5.2), tag (13) from the exception-handling proposal. */
 const SECTION_NAMES = [

@@ -48,10 +48,7 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
         const c = firstChunk(d, s, n);
         m.memory.copyWithin(d, s, s + c);
         m.markDirty(d, c);
-        if (n === c) return finishBulk(m, 3);
-        S[b] = d + c;
-        S[b + 2] = s + c;
-        S[b + 4] = n - c;
+        return advance(m, b, n, c);
       } else {
         // Backward: the last chunk first, so an overlapping copy reads bytes not yet overwritten.
         const de = d + n;
@@ -59,10 +56,8 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
         const c = lastChunk(d, s, n);
         m.memory.copyWithin(de - c, se - c, se);
         m.markDirty(de - c, c);
-        if (n === c) return finishBulk(m, 3);
-        S[b + 4] = n - c;
+        return shrink(m, b, n, c);
       }
-      return undefined;
     }
     case Op.MEMORY_INIT: {
       const seg = code[i + 1]!;
@@ -77,11 +72,7 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
       const c = firstChunk(d, s, n);
       m.memory.set(data.subarray(s, s + c), d);
       m.markDirty(d, c);
-      if (n === c) return finishBulk(m, 3);
-      S[b] = d + c;
-      S[b + 2] = s + c;
-      S[b + 4] = n - c;
-      return undefined;
+      return advance(m, b, n, c);
     }
     case Op.DATA_DROP:
       m.dataDropped[code[i + 1]!] = 1;
@@ -102,17 +93,12 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
       const T = m.table;
       if (s + n > T.length || d + n > T.length) return "out_of_bounds_table";
       if (n === 0) return finishBulk(m, 3);
-      if (d <= s) {
-        T[d] = T[s]!;
-        m.changes.tableDirty = true;
-        S[b] = d + 1;
-        S[b + 2] = s + 1;
-      } else T[d + n - 1] = T[s + n - 1]!;
+      // One element a step: forward from the start, or backward from the end when d > s.
+      const w = d <= s ? d : d + n - 1;
+      T[w] = T[w - d + s]!;
       m.changes.tableDirty = true;
-      m.changes.tableWrites?.push(d <= s ? d : d + n - 1);
-      if (n === 1) return finishBulk(m, 3);
-      S[b + 4] = n - 1;
-      return undefined;
+      m.changes.tableWrites?.push(w);
+      return d <= s ? advance(m, b, n, 1) : shrink(m, b, n, 1);
     }
     case Op.TABLE_INIT: {
       const seg = code[i + 1]!;
@@ -127,17 +113,33 @@ export function slow(m: Machine, op: number, i: number): TrapCode | undefined {
       m.table[d] = elems[s]!;
       m.changes.tableDirty = true;
       m.changes.tableWrites?.push(d);
-      if (n === 1) return finishBulk(m, 3);
-      S[b] = d + 1;
-      S[b + 2] = s + 1;
-      S[b + 4] = n - 1;
-      return undefined;
+      return advance(m, b, n, 1);
     }
     case Op.BR_TABLE_ENTRY:
       throw new StepperError("invalid", `internal error: br_table entry executed at pc ${m.pc}`);
     default:
       throw new StepperError("invalid", `internal error: unknown IR opcode ${op} at pc ${m.pc}`);
   }
+}
+
+/**
+ * After a forward chunk of `c` of the `n` units left of a (d, s, n) instruction whose operands
+ * start at stack32 slot `b`: ends it, or moves d and s on by c (mod 2^32, as stored) and n down.
+ */
+function advance(m: Machine, b: number, n: number, c: number): undefined {
+  if (n === c) return finishBulk(m, 3);
+  const S = m.stack32;
+  S[b] = S[b]! + c;
+  S[b + 2] = S[b + 2]! + c;
+  S[b + 4] = n - c;
+  return undefined;
+}
+
+/** After a backward chunk of `c` of the `n` units left (taken from the end): ends the instruction, or counts n down. */
+function shrink(m: Machine, b: number, n: number, c: number): undefined {
+  if (n === c) return finishBulk(m, 3);
+  m.stack32[b + 4] = n - c;
+  return undefined;
 }
 
 /** Ends a micro-stepped instruction: pops its `n` operands and moves on. */

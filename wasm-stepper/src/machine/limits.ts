@@ -4,18 +4,20 @@
  * calls with the same words.
  */
 import stateSpec from "../../spec/state.json" with { type: "json" };
+import { MAX_PAGES } from "../decode/decode.ts";
 import { UsageError } from "../errors.ts";
+import { MAX_INPUT_BYTES } from "../merkle/input.ts";
 import { I32, type FuncType } from "../module.ts";
 import { LIMIT_MAX, LIMIT_NAMES, type Limits, type RunResult, type Value } from "../types.ts";
 
 /** Bytes of a Wasm page (spec/state.json widths.pageBytes). */
 export const PAGE_SIZE = stateSpec.widths.pageBytes;
 /** Memory and input are committed in 32-byte leaves (EXECUTION.md section 5). */
-export const LEAF_SIZE = 32;
-/** The most pages a 32-bit memory can have (WebAssembly 2.0). */
-export const MAX_PAGES = 65536;
+export const LEAF_SIZE = stateSpec.widths.leafBytes;
+/** The most pages a 32-bit memory can have (WebAssembly 2.0; the decoder checks it). */
+export { MAX_PAGES };
 /** Largest task input: 2^maxInputTreeDepth leaves of 32 bytes (spec/state.json). */
-export const MAX_INPUT = 32 * 2 ** stateSpec.widths.maxInputTreeDepth;
+export const MAX_INPUT = MAX_INPUT_BYTES;
 
 /** Checks an invocation of export `name` of type `type`. */
 export function checkInvocation(name: string, type: FuncType, args: Value[], startResult: RunResult | undefined): void {

@@ -21,7 +21,7 @@ export const MAX_INPUT_BYTES = spec.widths.leafBytes * 2 ** MAX_INPUT_TREE_DEPTH
 /** Depth of the tree of an input of `length` bytes. */
 export function inputTreeDepth(length: number): number {
   let d = 0;
-  while (2 ** d * 32 < length) d++;
+  while (2 ** d * spec.widths.leafBytes < length) d++;
   return d;
 }
 

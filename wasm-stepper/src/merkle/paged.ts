@@ -16,9 +16,10 @@
  * levels), and a full build reads only the pages that may be non-zero (the
  * caller names them).
  */
+import spec from "../../spec/state.json" with { type: "json" };
 import { MerkleTree, type ProvableTree } from "./tree.ts";
 
-const LEAF = 32;
+const LEAF = spec.widths.leafBytes;
 
 export class PagedMemoryTree implements ProvableTree {
   readonly depth: number;

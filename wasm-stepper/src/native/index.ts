@@ -30,7 +30,7 @@ import { instantiate } from "../instantiate.ts";
 import { I32, type ValType } from "../module.ts";
 import { checkInstanceFits } from "../task-limits.ts";
 import { DEFAULT_LIMITS, type Limits, type RunResult, type TrapCode, type Value } from "../types.ts";
-import { chunks2, prefixBytes2 } from "./chunks.ts";
+import { byteMovePrefix, byteMoveSteps } from "../micro.ts";
 import {
   EXP,
   SIG_CALL_STACK,
@@ -589,14 +589,14 @@ export class NativeInstance {
     if (o + n > this.input.length) throw new HostTrap("input_out_of_bounds", before + 1);
     const mem = this.memoryBytes();
     if (d + n > mem.length) throw new HostTrap("out_of_bounds_memory", before + 1);
-    const c = chunks2(d, o, n);
+    const c = byteMoveSteps(d, o, n);
     if (c <= rem) {
       mem.set(this.input.subarray(o, o + n), d);
       this.cur!.rem.value = BigInt(rem - c);
       return;
     }
     // The limit falls inside: the first `rem` chunks, then stop.
-    const part = prefixBytes2(d, o, rem);
+    const part = byteMovePrefix(d, o, rem);
     mem.set(this.input.subarray(o, o + part), d);
     this.cur!.rem.value = 0n;
     throw new StopSignal(true);
@@ -610,8 +610,8 @@ export class NativeInstance {
     const mem = this.memoryBytes();
     if (s + n > mem.length) throw new HostTrap("out_of_bounds_memory", before + 1);
     if (this.outLen + n > this.limits.maxOutputBytes) throw new HostTrap("output_limit", before + 1);
-    const c = chunks2(this.outLen, s, n);
-    const part = c <= rem ? n : prefixBytes2(this.outLen, s, rem);
+    const c = byteMoveSteps(this.outLen, s, n);
+    const part = c <= rem ? n : byteMovePrefix(this.outLen, s, rem);
     if (this.outLen + part > this.output.length) {
       let size = this.output.length;
       while (size < this.outLen + part) size *= 2;

@@ -326,9 +326,9 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
   const stopFn = () =>
     helper("stop", [I64], [], () => bodyWith([]).lget(0).gset(G.rem).i32c(SIG_STOP).gset(G.sig).op(UNREACHABLE, END));
 
-  /** chunks2(d, s, n) -> i64: steps of a two-sided move (EXECUTION.md section 5). */
-  const chunks2Fn = () =>
-    helper("chunks2", [I32, I32, I32], [I64], () => {
+  /** byteMoveSteps(d, s, n) -> i64: steps of a move of bytes (memory.fill: s = d), src/micro.ts in Wasm. */
+  const byteMoveStepsFn = () =>
+    helper("byteMoveSteps", [I32, I32, I32], [I64], () => {
       const [D, S, N, BD] = [3, 4, 5, 6];
       const a = bodyWith([I64, I64, I64, I64]);
       a.lget(2).op(I32_EQZ, IF, EMPTY_BT).i64c(1).op(RETURN, END);
@@ -343,21 +343,9 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
       a.op(I64_SUB, END);
       return a;
     });
-  /** chunks1(d, n) -> i64: steps of memory.fill. */
-  const chunks1Fn = () =>
-    helper("chunks1", [I32, I32], [I64], () => {
-      const [D, N] = [2, 3];
-      const a = bodyWith([I64, I64]);
-      a.lget(1).op(I32_EQZ, IF, EMPTY_BT).i64c(1).op(RETURN, END);
-      a.lgetU64(0).lset(D).lgetU64(1).lset(N);
-      a.i64c(1);
-      a.lget(D).lget(N).u8(I64_ADD).i64c(1).u8(I64_SUB).i64c(5).u8(I64_SHR_U).lget(D).i64c(5).op(I64_SHR_U, I64_SUB);
-      a.op(I64_ADD, END);
-      return a;
-    });
-  /** cut2(d, s, k) -> i64: offset of the k-th cut point (k >= 1) of a two-sided move (see chunks.ts). */
-  const cut2Fn = () =>
-    helper("cut2", [I32, I32, I64], [I64], () => {
+  /** byteMovePrefix(d, s, k) -> i64: bytes of the first k chunks (k >= 1) of a forward move, src/micro.ts in Wasm. */
+  const byteMovePrefixFn = () =>
+    helper("byteMovePrefix", [I32, I32, I64], [I64], () => {
       const [A, B, K1] = [3, 4, 5];
       const a = bodyWith([I64, I64, I64]);
       a.i64c(32).lget(0).i32c(31).u8(I32_AND).op(I64_EXTEND_I32_U, I64_SUB).lset(A);
@@ -399,8 +387,8 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
   };
   /** Pushes the step count of the bulk instruction with operands in locals 0..2, as i64. */
   const bulkSteps = (a: Asm, kind: BulkKind) => {
-    if (kind === "mcopy" || kind === "minit") return a.lget(0).lget(1).lget(2).call(chunks2Fn());
-    if (kind === "mfill") return a.lget(0).lget(2).call(chunks1Fn());
+    if (kind === "mcopy" || kind === "minit") return a.lget(0).lget(1).lget(2).call(byteMoveStepsFn());
+    if (kind === "mfill") return a.lget(0).lget(0).lget(2).call(byteMoveStepsFn());
     // table.copy/init: one element per step, 1 step if n = 0.
     return a.lgetU64(2).i64c(1).lget(2).u8(SELECT);
   };
@@ -485,23 +473,22 @@ export function instrumentModule(cm: CompiledModule, options: InstrumentOptions)
           bulkOp(a.lget(0).lget(1).lget(M), kind, seg);
         }
       } else if (kind === "mfill") {
-        // First K chunks of a fill: up to the K-th leaf boundary of d.
-        a.i32c(32).lget(0).i32c(31).op(I32_AND, I32_SUB);
-        a.lget(K).i64c(1).u8(I64_SUB).i64c(5).op(I64_SHL, I32_WRAP_I64, I32_ADD).lset(M);
+        // First K chunks of a fill: a move with s = d.
+        a.lget(0).lget(0).lget(K).call(byteMovePrefixFn()).u8(I32_WRAP_I64).lset(M);
         bulkOp(a.lget(0).lget(1).lget(M), kind, seg);
       } else if (kind === "mcopy") {
         a.lget(0).lget(1).op(I32_GT_U, IF, EMPTY_BT);
         // Backward (d > s, as the interpreter): the last K chunks, M = n - cut(C - K).
-        a.lget(2).lget(0).lget(1).lget(C).lget(K).u8(I64_SUB).call(cut2Fn()).op(I32_WRAP_I64, I32_SUB).lset(M);
+        a.lget(2).lget(0).lget(1).lget(C).lget(K).u8(I64_SUB).call(byteMovePrefixFn()).op(I32_WRAP_I64, I32_SUB).lset(M);
         a.lget(0).lget(2).u8(I32_ADD).lget(M).u8(I32_SUB);
         a.lget(1).lget(2).u8(I32_ADD).lget(M).u8(I32_SUB);
         bulkOp(a.lget(M), kind, seg);
         a.u8(ELSE);
-        a.lget(0).lget(1).lget(K).call(cut2Fn()).u8(I32_WRAP_I64).lset(M);
+        a.lget(0).lget(1).lget(K).call(byteMovePrefixFn()).u8(I32_WRAP_I64).lset(M);
         bulkOp(a.lget(0).lget(1).lget(M), kind, seg);
         a.u8(END);
       } else {
-        a.lget(0).lget(1).lget(K).call(cut2Fn()).u8(I32_WRAP_I64).lset(M);
+        a.lget(0).lget(1).lget(K).call(byteMovePrefixFn()).u8(I32_WRAP_I64).lset(M);
         bulkOp(a.lget(0).lget(1).lget(M), kind, seg);
       }
       a.i64c(0).call(stopFn()).u8(END);

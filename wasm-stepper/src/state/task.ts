@@ -6,7 +6,8 @@
  */
 import type { CompiledModule } from "../compile/types.ts";
 import { StepperError } from "../errors.ts";
-import { Machine } from "../machine.ts";
+import { MAX_PAGES, Machine, PAGE_SIZE } from "../machine.ts";
+import { InputTree } from "../merkle/input.ts";
 import { MerkleTree } from "../merkle/tree.ts";
 import { DEFAULT_LIMITS, LIMIT_MAX, LIMIT_NAMES, type Limits, type Status, type TrapCode } from "../types.ts";
 import { StateCommitment } from "./commit.ts";
@@ -22,7 +23,6 @@ import {
   ZERO32,
   foldOutput,
   headerHash,
-  inputDepth,
   memoryDepth,
   outputHash as outputCommitment,
   encodeHeader,
@@ -31,8 +31,6 @@ import {
 } from "./header.ts";
 import { ProofReader } from "./verify.ts";
 
-/** The largest memory a module may declare (65536 pages of 64 KiB). */
-const MAX_PAGES = 65536;
 
 /**
  * Everything of a task's initial state that the Wasm bytes alone fix, in the
@@ -103,7 +101,7 @@ export function moduleFields(cm: CompiledModule): ModuleFields {
   const m = Machine.forTask(cm, { limits: { maxMemoryPages: MAX_PAGES, maxTableEntries: LIMIT_MAX.maxTableEntries, maxValueStack: 0, maxCallDepth: 0, maxSteps: 1 } });
   const h = new StateCommitment(m).header();
   const mem = cm.module.memory;
-  const pages = m.memory.length / 65536;
+  const pages = m.memory.length / PAGE_SIZE;
   const tree = new MerkleTree(memoryDepth(pages));
   tree.build(m.memory);
   const f: ModuleFields = {
@@ -142,12 +140,10 @@ export function moduleId(cmOrFields: CompiledModule | ModuleFields): Uint8Array 
   return H(TAG.module, ...moduleFieldWords(f));
 }
 
-/** The Merkle root of the task input: 32-byte leaves, depth inputDepth(length) (spec/STATE.md section 1). */
+/** The Merkle root of the task input (spec/STATE.md section 1; src/merkle/input.ts), refusing an input over the limit with a TaskError. */
 export function inputRoot(input: Uint8Array): Uint8Array {
   if (input.length > MAX_INPUT_BYTES) throw new TaskError(`the task input is ${input.length} bytes; at most ${MAX_INPUT_BYTES} are supported`);
-  const t = new MerkleTree(inputDepth(input.length));
-  t.build(input);
-  return t.root();
+  return new InputTree(input).root();
 }
 
 /** outputHash(bytes) = H("Output:" || outputAcc || outputPartial || w(length)) of these bytes. */

@@ -105,7 +105,6 @@ export interface HashesAtInfo {
 
 /** Per-position cost of a state hash besides memory, and per byte of a restore (rough). */
 const HASH_NS = 20_000;
-const PAGE_BYTES = 65536;
 const RESTORE_NS_PER_BYTE = 0.5;
 /** A full memory tree build, per 32-byte leaf. */
 const BUILD_NS_PER_LEAF = 500;
@@ -270,7 +269,7 @@ export class Trace {
     last.pages.forEach((p, i) => mem.set(p, i * p.length));
     m.restore({ ...last.state, memory: mem });
     if (m.status === "running") throw new UsageError(`the last snapshot (step ${last.steps}) is not a terminal state`);
-    const bytes = new Set(snapshots.flatMap((x) => x.pages)).size * PAGE_BYTES;
+    const bytes = new Set(snapshots.flatMap((x) => x.pages)).size * PAGE_SIZE;
     const workers = opts.workers ?? os.availableParallelism();
     return new Trace(target, opts.stride ?? DEFAULT_STRIDE, workers, opts.inlineBelowMs ?? 1, snapshots, m, bytes, opts.createMs ?? 0);
   }

@@ -85,3 +85,23 @@ export function arityProgram(shape: ArityProgram["shape"], n: number): ArityProg
 }
 
 export const ARITY_SHAPES: ArityProgram["shape"][] = ["br", "move", "return", "call"];
+
+/** The step at which the invocation's first move of many values starts (after its constant pushes). */
+export function firstMoveStep(name: string, n: number): number {
+  switch (name) {
+    case "br":
+      return 1 + (n + 1);
+    case "br_if":
+    case "br_table":
+      return 1 + (n + 2);
+    case "move":
+      return 1 + 2 * n;
+    case "ret":
+      return 3 + n;
+    case "call":
+      return 2 + n;
+    case "call_indirect":
+      return 3 + n;
+  }
+  throw new Error(`no first move for ${name}`);
+}

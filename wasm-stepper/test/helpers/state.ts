@@ -16,11 +16,12 @@ import { Machine } from "../../src/machine.ts";
 import type { CompiledModule } from "../../src/compile/types.ts";
 import { compileWasm } from "../../src/load.ts";
 import { StateCommitment } from "../../src/state/commit.ts";
-import { Prover, machineFor, type ProveTarget, type StepProof } from "../../src/state/prove.ts";
+import { Prover, machineFor, proveStep, stateHashAt, type ProveTarget, type StepProof } from "../../src/state/prove.ts";
 import { ProofReader, verifyStep } from "../../src/state/verify.ts";
 import { executeStep, type FrameItem, type MerkleItem, type OperandItem, type SegmentItem, type TreeKind } from "../../src/state/step.ts";
 import { ProofError, type ProofErrorCode } from "../../src/state/errors.ts";
 import type { Header } from "../../src/state/header.ts";
+import { FULL_SWEEPS, seedOf } from "./sample.ts";
 import { wat } from "./wat.ts";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,13 +103,46 @@ export interface LockstepOptions {
   refEvery?: number;
   /** Keep the proofs of steps for which this returns true. */
   keep?: (s: StepInfo) => boolean;
-  /** Called for every step (after verification). */
+  /** Called for every proven step (after verification). */
   onStep?: (s: StepInfo) => void;
+  /**
+   * Prove step n only when this returns true (default: every step); the other steps run on
+   * the machine unproven, and the next proven step's before must equal the commitment's
+   * state hash there. The terminal self-step is always proven, the final state always
+   * checked against the spec-reference hash and a fresh run.
+   */
+  prove?: (step: number, op: string) => boolean;
+}
+
+/**
+ * A `prove` filter for sampled lockstep runs (`npm test`; `npm run test:full` proves every
+ * step, see sample.ts): the first two steps, the first step of each mnemonic and each other
+ * step with probability 1/`every`, drawn by a PRNG seeded from `label`.
+ */
+export function sampledSteps(every: number, label: string): ((step: number, op: string) => boolean) | undefined {
+  if (FULL_SWEEPS) return undefined;
+  const seen = new Set<string>();
+  let x = seedOf(label) || 1;
+  return (step, op) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    if (step < 2 || !seen.has(op)) {
+      seen.add(op);
+      return true;
+    }
+    return x % every === 0;
+  };
 }
 
 export interface LockstepResult {
-  /** Steps proven (the terminal self-step not included). */
+  /** Steps run (the terminal self-step not included). */
   steps: number;
+  /** Steps proven (all of them without a `prove` filter). */
+  proven: number;
+  /** Whether the last step (the one that ended the run) was proven. */
+  lastProven: boolean;
   status: string;
   trap?: string;
   finalHash: Uint8Array;
@@ -132,11 +166,19 @@ class LockstepError extends Error {}
  */
 export function lockstep(target: ProveTarget, label: string, opts: LockstepOptions = {}): LockstepResult {
   const m = machineFor(target);
-  return lockstepMachine(m, label, opts, () => {
+  const r = lockstepMachine(m, label, opts, () => {
     const m2 = machineFor(target);
     m2.run();
     return new StateCommitment(m2).stateHash();
   });
+  if (!r.lastProven && r.steps > 0) {
+    // A sampled run did not prove its last step (where it finished, trapped or ran out of steps): prove it now.
+    const last = proveStep(target, r.steps - 1);
+    if (!sameBytes(last.before, stateHashAt(target, r.steps - 1))) throw new LockstepError(`${label}: the last step's before is not the state hash there`);
+    if (!sameBytes(verifyStep(last.before, last.proof), r.finalHash)) throw new LockstepError(`${label}: the last step does not verify into the final state`);
+    r.proven++;
+  }
+  return r;
 }
 
 /** lockstep() on a prepared machine (for several invocations on one instance). */
@@ -208,9 +250,32 @@ export function lockstepMachine(m: Machine, label: string, opts: LockstepOptions
     if (m.trap) info.trap = m.trap;
     return info;
   };
+  let proven = 0;
+  let stale = false;
+  let lastProven = true;
   while (m.status === "running") {
+    const nextOp = opts.prove && (OPCODE_NAMES[m.cm.code[m.pc * 4]!] ?? `op${m.cm.code[m.pc * 4]}`);
+    if (nextOp && !opts.prove!(m.steps, nextOp)) {
+      // Run the step unproven; the chain resumes from the commitment's hash at the next proven step.
+      ops.add(nextOp);
+      m.step();
+      n++;
+      stale = true;
+      if (m.status !== "running") {
+        lastProven = false;
+        prev = p.stateHash();
+        stale = false;
+        refCheck(prev, `after step ${n - 1}`);
+      }
+      continue;
+    }
+    if (stale) {
+      prev = p.stateHash();
+      stale = false;
+    }
     const info = proveOne();
     n++;
+    proven++;
     ops.add(info.op);
     if (m.status !== "running" || (refEvery > 0 && n % refEvery === 0)) refCheck(info.proof.after, `after step ${info.step}`);
     opts.onStep?.(info);
@@ -227,7 +292,7 @@ export function lockstepMachine(m: Machine, label: string, opts: LockstepOptions
     const rh = runHash();
     if (!sameBytes(rh, final)) fail(`Machine.run() ends in ${hex(rh)}, stepping one by one in ${hex(final)}`);
   }
-  const res: LockstepResult = { steps: n, status: m.status, finalHash: final, ops, kept, terminal, refChecks };
+  const res: LockstepResult = { steps: n, proven, lastProven, status: m.status, finalHash: final, ops, kept, terminal, refChecks };
   if (m.trap) res.trap = m.trap;
   return res;
 }

@@ -9,4 +9,5 @@ export { refStateHash, refDepthFor } from "./reference.ts";
 export { runV8Task, V8Machine, mapV8Error, type RefResult, type RefOptions } from "./v8.ts";
 export { readBinInfo, encodeU32, type BinInfo, type BinSection } from "./wasm-binary.ts";
 export { wasmToText } from "./wat.ts";
-export { ARITY_SHAPES, ARITY_SIZES, arityProgram, type ArityProgram } from "./arity-programs.ts";
+export { ARITY_SHAPES, ARITY_SIZES, arityProgram, firstMoveStep, type ArityProgram } from "./arity-programs.ts";
+export { FULL_SWEEPS, sampleOf, seedOf, sweep, type SampleOptions } from "./sample.ts";
