@@ -25,6 +25,28 @@ export interface InProcessProver {
   proveOneStep(before: Hex, proof: Hex): Promise<Outcome>;
 }
 
+type Hre = { run(task: string, args: object): Promise<unknown>; network: { provider: { request(a: { method: string; params?: unknown[] }): Promise<unknown> } } };
+
+/**
+ * Points hardhat at this package's config (registering ts-node for it when no TypeScript loader
+ * is active) and compiles (a no-op when hardhat's cache is fresh). Call it before importing
+ * `@vwasm/contracts/protocol` (the protocol and dispute-game helpers, which import hardhat):
+ *
+ * @example
+ * await prepareHardhatInProcess();
+ * const { Protocol } = await import("@vwasm/contracts/protocol");
+ * const P = await Protocol.deploy({}, (await deployProverInProcess()).deployed);
+ */
+export async function prepareHardhatInProcess(): Promise<{ hre: Hre; req: NodeJS.Require }> {
+  process.env.HARDHAT_CONFIG ??= join(PKG_DIR, "hardhat.config.ts");
+  const req = createRequire(join(PKG_DIR, "package.json"));
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  if (!req.extensions[".ts"]) (req("ts-node") as { register(o: object): void }).register({ transpileOnly: true, project: join(PKG_DIR, "tsconfig.json") });
+  const hre = req("hardhat") as Hre;
+  await hre.run("compile", { quiet: true });
+  return { hre, req };
+}
+
 /**
  * Deploys the prover set on a fresh in-process hardhat network. Its proveOneStep answers exactly
  * as the contracts' own test helper (`chain.ts`) does, through a raw eth_call.
@@ -34,12 +56,7 @@ export interface InProcessProver {
  * const r = await p.proveOneStep(before, proof); // { ok: true, after } | { ok: false, error: "BadPreState" }
  */
 export async function deployProverInProcess(): Promise<InProcessProver> {
-  process.env.HARDHAT_CONFIG ??= join(PKG_DIR, "hardhat.config.ts");
-  const req = createRequire(join(PKG_DIR, "package.json"));
-  // eslint-disable-next-line @typescript-eslint/no-deprecated
-  if (!req.extensions[".ts"]) (req("ts-node") as { register(o: object): void }).register({ transpileOnly: true, project: join(PKG_DIR, "tsconfig.json") });
-  const hre = req("hardhat") as { run(task: string, args: object): Promise<unknown>; network: { provider: { request(a: { method: string; params?: unknown[] }): Promise<unknown> } } };
-  await hre.run("compile", { quiet: true });
+  const { hre, req } = await prepareHardhatInProcess();
   // Loaded through require after HARDHAT_CONFIG is set: importing hardhat builds its environment.
   const chain = req("./test/helpers/chain.ts") as typeof import("./chain");
   const deployed = await chain.deployOnHardhat();
