@@ -11,7 +11,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { decodeErrorResult, decodeFunctionResult, encodeFunctionData, type Hex } from "viem";
-import type { Deployed, Outcome } from "./chain";
+import type { Deployed, Outcome, RequestProvider } from "./chain";
 
 export type { Deployed, Outcome };
 
@@ -23,9 +23,22 @@ export interface InProcessProver {
   deployed: Deployed;
   /** OneStepProofEntry.proveOneStep(before, proof) through eth_call. */
   proveOneStep(before: Hex, proof: Hex): Promise<Outcome>;
+  /**
+   * The same for many steps, `PROVE_BATCH` per eth_call through the test-only ProveBatch
+   * contract (which calls OneStepProofEntry.proveOneStep for each), on an untraced in-process
+   * network holding the same prover bytecode: one outcome per step, in order. A step whose call
+   * failed without return data (out of gas in the batch) is asked again alone.
+   */
+  proveMany(steps: readonly { before: Hex; proof: Hex }[]): Promise<Outcome[]>;
 }
 
-type Hre = { run(task: string, args: object): Promise<unknown>; network: { provider: { request(a: { method: string; params?: unknown[] }): Promise<unknown> } } };
+/**
+ * Steps per ProveBatch call (measured with fuzz/bench/prover-speed.ts: per step, larger batches
+ * were no faster, and slower from about 64).
+ */
+export const PROVE_BATCH = 16;
+
+type Hre = { run(task: string, args: object): Promise<unknown>; config: unknown; network: { provider: RequestProvider } };
 
 /**
  * Points hardhat at this package's config (registering ts-node for it when no TypeScript loader
@@ -62,6 +75,14 @@ export async function deployProverInProcess(): Promise<InProcessProver> {
   const deployed = await chain.deployOnHardhat();
   const { abi, entry } = deployed;
   const provider = hre.network.provider;
+  /** The outcome of a revert's data: the prover's custom error by name. */
+  const reverted = (data: Hex): Outcome => {
+    try {
+      return { ok: false, error: decodeErrorResult({ abi, data }).errorName };
+    } catch {
+      return { ok: false, error: `<revert without custom error: ${data.slice(0, 74)}>` };
+    }
+  };
   // eth_call straight on hardhat's provider: viem's readContract costs several times the call.
   const proveOneStep = async (before: Hex, proof: Hex): Promise<Outcome> => {
     const data = encodeFunctionData({ abi, functionName: "proveOneStep", args: [before, proof] });
@@ -71,13 +92,41 @@ export async function deployProverInProcess(): Promise<InProcessProver> {
     } catch (e) {
       const revert = (e as { data?: unknown }).data;
       if (typeof revert !== "string" || !revert.startsWith("0x")) return { ok: false, error: `<no custom error: ${(e as Error).message?.split("\n")[0]}>` };
-      try {
-        return { ok: false, error: decodeErrorResult({ abi, data: revert as Hex }).errorName };
-      } catch {
-        return { ok: false, error: `<revert without custom error: ${revert.slice(0, 74)}>` };
-      }
+      return reverted(revert as Hex);
     }
     return { ok: true, after: decodeFunctionResult({ abi, functionName: "proveOneStep", data: ret }) as Hex };
   };
-  return { deployed, proveOneStep };
+  // proveMany runs on a second in-process EDR network built from the same hardhat config but
+  // without the contracts' build infos: hardhat's own network traces every call for Solidity stack
+  // traces, which costs more than the proof's execution. The same artifacts are deployed there
+  // by the same deployer, and the entry's runtime code is checked to be byte for byte the same.
+  const { createProvider } = req("hardhat/internal/core/providers/construction") as {
+    createProvider(config: unknown, network: string, artifacts?: unknown): Promise<RequestProvider>;
+  };
+  const untraced = await createProvider(hre.config, "hardhat", undefined);
+  const fast = await chain.deployOnHardhat(untraced);
+  for (const [name, a] of Object.entries(deployed.deploy.addresses)) {
+    const code = async (p: RequestProvider, at: string) => (await p.request({ method: "eth_getCode", params: [at, "latest"] })) as Hex;
+    const b = (fast.deploy.addresses as Record<string, string>)[name]!;
+    if ((await code(provider, a)) !== (await code(untraced, b))) throw new Error(`${name}: runtime code differs between the two in-process networks`);
+  }
+  const batch = await chain.deployProtocolContract(fast, "ProveBatch");
+  const batchAbi = (req("./scripts/lib/artifacts.ts") as typeof import("../../scripts/lib/artifacts")).loadProtocolArtifact("ProveBatch").abi;
+  const proveMany = async (steps: readonly { before: Hex; proof: Hex }[]): Promise<Outcome[]> => {
+    const out: Outcome[] = [];
+    for (let i = 0; i < steps.length; i += PROVE_BATCH) {
+      const part = steps.slice(i, i + PROVE_BATCH);
+      const data = encodeFunctionData({ abi: batchAbi, functionName: "proveMany", args: [fast.entry, part.map((x) => x.before), part.map((x) => x.proof)] });
+      const ret = (await untraced.request({ method: "eth_call", params: [{ to: batch, data }, "latest"] })) as Hex;
+      const [ok, results] = decodeFunctionResult({ abi: batchAbi, functionName: "proveMany", data: ret }) as [boolean[], Hex[]];
+      for (let j = 0; j < part.length; j++) {
+        const r = results[j]!;
+        if (ok[j]) out.push({ ok: true, after: r });
+        else if (r === "0x") out.push(await proveOneStep(part[j]!.before, part[j]!.proof));
+        else out.push(reverted(r));
+      }
+    }
+    return out;
+  };
+  return { deployed, proveOneStep, proveMany };
 }

@@ -188,7 +188,7 @@ export const gameOracle: Oracle<GameCase> = {
     const t = await buildTask(c.task, GAME_SHAPE);
     const r = rng(c.seed);
     const mid = await moduleOnChain(w, t);
-    const probe = instantiateTask(t);
+    const probe = instantiateTask(t, cov);
     const now = await P.now();
     const params = H.taskParams({ moduleId: mid, limits: t.limits, reward: REWARD, solverBond: SOLVER_BOND, solveWindow: WINDOW, challengeWindow: WINDOW, deadline: now + DEADLINE }, now);
     if (!probe) {
