@@ -13,6 +13,10 @@ contract ProveBatch {
     /// @param proofs The number of proofs.
     error LengthMismatch(uint256 befores, uint256 proofs);
 
+    /// @notice Thrown when the packed steps of `provePacked` end inside a step.
+    /// @param offset Where the cut step starts in `steps`.
+    error TruncatedSteps(uint256 offset);
+
     /// @notice Proves each step i: `entry.proveOneStep(befores[i], proofs[i])`.
     /// @param entry The OneStepProofEntry.
     /// @param befores The pre-state hashes.
@@ -56,6 +60,52 @@ contract ProveBatch {
             }
             ok[i] = success;
             results[i] = ret;
+        }
+    }
+
+    /// @notice The same as `proveMany` for steps packed by hand, so a caller builds the call data by concatenation
+    /// and reads the answer without an ABI decoder: `steps` is, for each step, its pre-state hash (32 bytes), its
+    /// proof's length (4 bytes, big-endian) and the proof. Memory grows linearly with the steps: one call buffer
+    /// for every step, and the answer.
+    /// @param entry The OneStepProofEntry.
+    /// @param steps The packed steps.
+    /// @return out For each step in order: 4 bytes big-endian, the top bit set if the step was accepted and the
+    /// other bits the length of its return data, then that return data (the abi-encoded post-state hash if accepted,
+    /// else the revert data).
+    function provePacked(address entry, bytes calldata steps) external view returns (bytes memory out) {
+        uint256 end = steps.length;
+        uint256 longest;
+        for (uint256 o; o < end;) {
+            if (end - o < 36) revert TruncatedSteps(o);
+            uint256 len = uint32(bytes4(steps[o + 32:o + 36]));
+            if (end - o - 36 < len) revert TruncatedSteps(o);
+            if (len > longest) longest = len;
+            o += 36 + len;
+        }
+        bytes memory buf = new bytes(100 + longest);
+        bytes4 selector = IOneStepProofEntry.proveOneStep.selector;
+        assembly ("memory-safe") {
+            let d := add(buf, 32)
+            mstore(d, selector)
+            mstore(add(d, 36), 0x40)
+            out := mload(0x40)
+            let w := add(out, 32)
+            let base := steps.offset
+            for { let o := 0 } lt(o, end) {} {
+                let at := add(base, o)
+                let len := shr(224, calldataload(add(at, 32)))
+                mstore(add(d, 4), calldataload(at))
+                mstore(add(d, 68), len)
+                calldatacopy(add(d, 100), add(at, 36), len)
+                let success := staticcall(gas(), entry, d, add(100, len), 0, 0)
+                let rs := returndatasize()
+                mstore(w, or(shl(224, rs), shl(255, success)))
+                returndatacopy(add(w, 4), 0, rs)
+                w := add(w, add(4, rs))
+                o := add(o, add(36, len))
+            }
+            mstore(out, sub(w, add(out, 32)))
+            mstore(0x40, and(add(w, 31), not(31)))
         }
     }
 }

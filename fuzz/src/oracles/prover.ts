@@ -5,7 +5,7 @@
  * the deployed entry for each): the contract's post-state hash must equal the stepper's, and the TypeScript
  * verifier's too. Steps chain (each before is the previous after).
  */
-import { Prover } from "@vwasm/wasm-stepper";
+import { Prover, type StepProof } from "@vwasm/wasm-stepper";
 import { OPCODE_NAMES } from "@vwasm/wasm-stepper/opcodes";
 import type { Hex } from "viem";
 import { type Coverage } from "../coverage.ts";
@@ -21,6 +21,8 @@ export const PROVER_SHAPE: ProgramShape = { ...DEFAULT_SHAPE, maxSteps: 1500 };
 interface Proven {
   step: number;
   op: string;
+  /** The proof as the stepper gave it (the TypeScript verifier reads these bytes). */
+  raw: StepProof;
   before: Hex;
   proof: Hex;
   after: Hex;
@@ -46,7 +48,7 @@ export const proverOracle: Oracle<TaskSeed> = {
       const opc = code[m.pc * 4]!;
       if (!terminal) cov.op(opc);
       const pr = p.proveNext();
-      steps.push({ step: pr.step, op: terminal ? `terminal:${m.status}` : (OPCODE_NAMES[opc] ?? `op${opc}`), before: hex(pr.before), proof: hex(pr.proof), after: hex(pr.after) });
+      steps.push({ step: pr.step, op: terminal ? `terminal:${m.status}` : (OPCODE_NAMES[opc] ?? `op${opc}`), raw: pr, before: hex(pr.before), proof: hex(pr.proof), after: hex(pr.after) });
       if (terminal) break;
     }
     cov.result(m.result());
@@ -54,10 +56,10 @@ export const proverOracle: Oracle<TaskSeed> = {
       if (steps[i]!.before !== steps[i - 1]!.after) throw new OracleFailure("prover", `step ${steps[i]!.step}: before is not the previous step's after`);
     }
     for (const c of steps) {
-      const ts = tsVerify(c.before, c.proof);
+      const ts = tsVerify(c.raw.before, c.raw.proof);
       if (!ts.ok || ts.after !== c.after) throw new OracleFailure("prover", `step ${c.step} (${c.op}): TypeScript verifier ${fmtOutcome(ts)}, prover's after ${c.after}`);
     }
-    // hundreds of steps per eth_call (the test-only ProveBatch contract calls the deployed entry for each)
+    // PROVE_BATCH steps per eth_call (the test-only ProveBatch contract calls the deployed entry for each)
     const onChain = await chain.proveMany(steps);
     steps.forEach((c, i) => {
       const r = onChain[i]!;
