@@ -28,6 +28,7 @@ import {
   type Result,
   type SolverView,
   type TxResult,
+  type GameView,
 } from "./helpers/protocol.mts";
 
 const why = (r: TxResult) => (r.ok ? "ok" : r.error);
@@ -83,18 +84,6 @@ async function open(taskId: bigint, challenger: Address): Promise<bigint> {
   return P.events(r.receipt).find((e) => e.eventName === "GameOpened")!.args.gameId as bigint;
 }
 
-interface GameView {
-  taskId: bigint;
-  lo: bigint;
-  hi: bigint;
-  loHash: Hex;
-  hiHash: Hex;
-  turn: number;
-  end: number;
-  winner: number;
-  solver: Address;
-  challenger: Address;
-}
 const game = (g: bigint) => P.readGame<GameView>("getGame", [g]);
 
 /**

@@ -5,10 +5,10 @@
 import opcodes from "@vwasm/wasm-stepper/spec/opcodes.json" with { type: "json" };
 import state from "@vwasm/wasm-stepper/spec/state.json" with { type: "json" };
 import { OPCODE_NAMES } from "@vwasm/wasm-stepper/opcodes";
-import type { Machine, RunResult } from "@vwasm/wasm-stepper";
+import type { Machine, RunResult, StepperError } from "@vwasm/wasm-stepper";
 
 /** The task limits (spec/EXECUTION.md section 4) and how a run shows it hit each. */
-export const LIMITS = ["maxSteps", "maxCallDepth", "maxValueStack", "maxOutputBytes", "maxMemoryPages"] as const;
+export const LIMITS = ["maxSteps", "maxCallDepth", "maxValueStack", "maxOutputBytes", "maxMemoryPages", "maxTableEntries"] as const;
 export type LimitName = (typeof LIMITS)[number];
 
 /** Opcodes a run can execute: br_table_entry is data read by br_table, never a step of its own. */
@@ -47,6 +47,11 @@ export class Coverage {
   /** memory.grow refused by the task's page limit (not the module's own maximum). */
   pageLimit(): void {
     bump(this.limits, "maxMemoryPages");
+  }
+
+  /** A task refused at instantiation: counts the table limit when that was the reason. */
+  refused(e: StepperError): void {
+    if (e.kind === "limit" && e.section === "table") bump(this.limits, "maxTableEntries");
   }
 
   outcome(what: string): void {

@@ -6,9 +6,9 @@
  * the test suite.
  *
  * A new oracle plugs in by implementing this interface and adding itself to the registry
- * (src/oracles/index.ts). The dispute-game oracle will be one: its case is a generated program,
- * a step at which one party lies and a lying strategy; `setup` deploys the game contracts on the
- * in-process chain, `check` plays the game and fails unless the honest party wins.
+ * (src/oracles/index.ts). The dispute-game oracle is one: its case is a generated program,
+ * a lie (who lies, how, from which step); `setup` deploys the protocol on the in-process chain,
+ * `check` plays the game to its end and fails unless the honest party wins.
  */
 import type fc from "fast-check";
 import type { Coverage } from "./coverage.ts";

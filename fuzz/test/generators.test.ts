@@ -72,3 +72,37 @@ describe("byte mutations", () => {
     expect(() => compileWasm(mutateBytes(b, { kind: "swapSections", a: 0, b: 1 }))).toThrow();
   });
 });
+
+describe("task limits", () => {
+  it("test_tableLimit_drawnAfterModule_keptStreamsUnchanged", async () => {
+    const { loadRegressions } = await import("../src/runner.ts");
+    const { REGRESSIONS_DIR } = await import("../src/paths.ts");
+    const kept = loadRegressions(REGRESSIONS_DIR).filter(({ r }) => (r.case as { program?: unknown }).program && (r.case as { choices?: unknown }).choices);
+    expect(kept.length).toBeGreaterThan(0);
+    for (const { file, r } of kept) {
+      const c = r.case as { choices: number[]; input: number[]; program: { wat: string; limits: { maxTableEntries: number } } };
+      const p = decodeProgram(c.choices, Uint8Array.from(c.input));
+      expect(p.wat, file).toBe(c.program.wat); // the module decodes as when the case was kept
+      expect(p.limits.maxTableEntries, file).toBe(c.program.limits.maxTableEntries ?? 1 << 16);
+    }
+  });
+
+  it("test_tableLimit_sometimesBelowTable_refusedWithLimitError", async () => {
+    let below = 0;
+    let runs = 0;
+    let x = 12345;
+    for (let i = 0; i < 400 && (below < 3 || runs < 3); i++) {
+      const choices = Array.from({ length: 4000 }, () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) & 0xffff);
+      const p = decodeProgram(choices, new Uint8Array());
+      if (p.limits.maxTableEntries === 1 << 16) continue;
+      const cm = compileWasm(await watToWasm(p.wat, "t.wat"));
+      const table = cm.module.table!.min;
+      if (p.limits.maxTableEntries < table) {
+        expect(() => Machine.forTask(cm, { input: p.input, limits: { ...p.limits, maxMemoryPages: 64 } })).toThrow(expect.objectContaining({ kind: "limit", section: "table" }));
+        below++;
+      } else runs++;
+    }
+    expect(below).toBeGreaterThanOrEqual(3);
+    expect(runs).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -9,7 +9,7 @@ import { formatReport, runOracle } from "../src/runner.ts";
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261128);
 /** Cases per oracle: proving every step on the EVM costs far more per case than running it. */
-const BUDGET: Record<string, number> = { engines: 40, reference: 12, loader: 50, prover: 4, tamper: 30 };
+const BUDGET: Record<string, number> = { engines: 40, reference: 12, loader: 50, prover: 4, tamper: 30, game: 8 };
 
 describe("fuzz smoke budget", () => {
   for (const o of ORACLES) {

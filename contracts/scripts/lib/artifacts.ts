@@ -48,6 +48,7 @@ export const PROTOCOL_SOURCES = {
   ProveOneStepGasProbe: "bench/ProveOneStepGasProbe.sol",
   HookToken: "testing/Adversaries.sol",
   Actor: "testing/Adversaries.sol",
+  ProveBatch: "testing/ProveBatch.sol",
 } as const;
 export type ProtocolContractName = keyof typeof PROTOCOL_SOURCES;
 

@@ -32,9 +32,16 @@ export interface Deployed {
   accounts: Address[];
 }
 
-/** Deploys the prover set on a fresh in-process hardhat network (one per test file: pool "forks"). */
-export async function deployOnHardhat(): Promise<Deployed> {
-  const provider = hre.network.provider;
+/** An EIP-1193 provider (hardhat's in-process network, or another in-process EDR provider). */
+export interface RequestProvider {
+  request(a: { method: string; params?: unknown[] }): Promise<unknown>;
+}
+
+/**
+ * Deploys the prover set on a fresh in-process hardhat network (one per test file: pool "forks"),
+ * or on `provider`.
+ */
+export async function deployOnHardhat(provider: RequestProvider = hre.network.provider): Promise<Deployed> {
   // hardhat's in-process provider throws reverts as plain errors carrying the revert data; hand
   // them to viem as the execution error (code 3) they are, so it decodes the custom error.
   const transport = custom({

@@ -6,11 +6,11 @@
 import { decodeEventLog, encodeFunctionData, type Abi, type Address, type Hex, type TransactionReceipt } from "viem";
 import { Machine, StateCommitment, headerWordsOf, moduleFields, moduleId, type CompiledModule, type Limits, type Trace } from "@vwasm/wasm-stepper";
 import { foldOutput, headerHash, type Header } from "@vwasm/wasm-stepper/state";
-import { deployOnHardhat, errorName, walletFor, type Deployed } from "./chain";
+import { deployOnHardhat, errorName, walletFor, type Deployed } from "./chain.ts";
 import { hex } from "./stepper.mts";
 import { fieldsToAbi, limitsToAbi } from "./task.mts";
-import { entryAbi, loadProtocolArtifact } from "../../scripts/lib/artifacts";
-import { deployProtocol, type ProtocolParams, type ProtocolDeployResult } from "../../scripts/lib/deploy";
+import { entryAbi, loadProtocolArtifact } from "../../scripts/lib/artifacts.ts";
+import { deployProtocol, type ProtocolParams, type ProtocolDeployResult } from "../../scripts/lib/deploy.ts";
 
 export const ETH = "0x0000000000000000000000000000000000000000" as Address;
 
@@ -191,6 +191,20 @@ export function trueResult(cm: CompiledModule, input: Uint8Array, limits: Partia
 export function withOutput(h: Header, output: Uint8Array): Header {
   const f = foldOutput(output);
   return { ...h, outputAcc: f.acc, outputPartial: f.partial, outputLength: output.length };
+}
+
+/** DisputeGame.getGame's fields the tests read (enums as numbers: turn and winner 1 = solver, 2 = challenger). */
+export interface GameView {
+  taskId: bigint;
+  lo: bigint;
+  hi: bigint;
+  loHash: Hex;
+  hiHash: Hex;
+  turn: number;
+  end: number;
+  winner: number;
+  solver: Address;
+  challenger: Address;
 }
 
 /** The interior positions of a bisection of [lo, hi] with branching k (DisputeGame.positions). */

@@ -3,6 +3,7 @@
  */
 import fc from "fast-check";
 import { compileWasm, Machine, StepperError, watToWasm, type CompiledModule, type Limits } from "@vwasm/wasm-stepper";
+import type { Coverage } from "../coverage.ts";
 import { decodeProgram, DEFAULT_SHAPE, type ProgramCase, type ProgramShape } from "./program.ts";
 
 /**
@@ -69,11 +70,12 @@ export function taskSeedFromJSON(j: unknown): TaskSeed {
  * typed error (a module whose memory exceeds the task's page limit, for instance: the engines
  * oracle checks that refusal); any other exception propagates as a failure.
  */
-export function instantiateTask(t: BuiltTask): Machine | undefined {
+export function instantiateTask(t: BuiltTask, cov?: Coverage): Machine | undefined {
   try {
     return Machine.forTask(t.cm, { input: t.input, limits: t.limits });
   } catch (e) {
-    if (e instanceof StepperError) return undefined;
-    throw e;
+    if (!(e instanceof StepperError)) throw e;
+    cov?.refused(e);
+    return undefined;
   }
 }

@@ -422,9 +422,19 @@ function drawLimits(c: Choices): Limits {
     maxCallDepth: c.chance(20) ? 1 + c.pick(12) : 200 + c.pick(400),
     maxValueStack: c.chance(15) ? 8 + c.pick(120) : 10_000 + c.pick(50_000),
     maxOutputBytes: c.chance(20) ? c.pick(48) : 4096,
-    // not drawn: a new draw would shift the choice streams of the kept regression cases
+    // drawn last, by drawTableLimit: see there
     maxTableEntries: 1 << 16,
   };
+}
+
+/**
+ * The table limit, drawn from the END of the stream (after the module), so the streams of older
+ * cases still decode to the same module and, when exhausted there, the same limits (2^16). Now
+ * and then it is around the module's table size: below it the task is refused at instantiation
+ * (a LimitError; the market refuses it too), at or just above it the task runs.
+ */
+function drawTableLimit(c: Choices, tableSize: number): number {
+  return c.chance(8) ? c.pick(tableSize + 2) : 1 << 16;
 }
 
 /** Decodes a choice stream (and an input) into a task. Total: every stream gives a valid module. */
@@ -436,6 +446,7 @@ export function decodeProgram(choices: readonly number[], input: Uint8Array, sha
   // LimitError): keep that rare so most cases run.
   if (limits.maxMemoryPages < g.memPages && !c.chance(3)) limits.maxMemoryPages = g.memPages;
   const wat = g.module();
+  limits.maxTableEntries = drawTableLimit(c, g.tableSize);
   if (shape.maxSteps !== undefined) limits.maxSteps = Math.min(limits.maxSteps, shape.maxSteps);
   return { wat, input, limits };
 }

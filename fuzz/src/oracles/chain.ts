@@ -17,9 +17,9 @@ export function chainProver(): Promise<InProcessProver> {
 }
 
 /** verifyStep with the contract's outcome shape: the post-state, or the ProofError code (= the custom error's name). */
-export function tsVerify(before: Hex, proof: Hex): Outcome {
+export function tsVerify(before: Hex | Uint8Array, proof: Hex | Uint8Array): Outcome {
   try {
-    return { ok: true, after: hex(verifyStep(unhex(before), unhex(proof))) };
+    return { ok: true, after: hex(verifyStep(typeof before === "string" ? unhex(before) : before, typeof proof === "string" ? unhex(proof) : proof)) };
   } catch (e) {
     if (e instanceof ProofError) return { ok: false, error: e.code };
     throw e;

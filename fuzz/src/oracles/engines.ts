@@ -56,6 +56,7 @@ export const enginesOracle: Oracle<TaskSeed> = {
       }
       if (got !== want) throw new OracleFailure("engines", `interpreter: ${want}; native: ${got}`);
       cov.outcome(`refused: ${want.split(":")[0]!}`);
+      if (e instanceof StepperError) cov.refused(e);
       return 0;
     }
     const r = stepRecording(m, cov);

@@ -1,15 +1,15 @@
 /**
- * The registry of oracles, by name (`--oracle <name>`). The dispute-game oracle joins here when
- * the game contracts exist (see src/oracle.ts).
+ * The registry of oracles, by name (`--oracle <name>`).
  */
 import type { AnyOracle } from "../oracle.ts";
 import { enginesOracle } from "./engines.ts";
+import { gameOracle } from "./game.ts";
 import { loaderOracle } from "./loader.ts";
 import { proverOracle } from "./prover.ts";
 import { referenceOracle } from "./reference.ts";
 import { tamperOracle } from "./tamper.ts";
 
-export const ORACLES: readonly AnyOracle[] = [enginesOracle, referenceOracle, loaderOracle, proverOracle, tamperOracle];
+export const ORACLES: readonly AnyOracle[] = [enginesOracle, referenceOracle, loaderOracle, proverOracle, tamperOracle, gameOracle];
 
 export function oracleByName(name: string): AnyOracle {
   const o = ORACLES.find((x) => x.name === name);

@@ -21,7 +21,7 @@ export const referenceOracle: Oracle<TaskSeed> = {
   async check(s, cov) {
     const t = await buildTask(s);
     const opts = { input: t.input, limits: t.limits };
-    const probe = instantiateTask(t);
+    const probe = instantiateTask(t, cov);
     if (!probe) return 0; // refused at instantiation: nothing to hash
     const total = probe.run().steps;
     const stride = Math.max(1, Math.ceil(total / SAMPLES));

@@ -110,7 +110,7 @@ export const tamperOracle: Oracle<TamperCase> = {
     const chain = await chainProver();
     const t = await buildTask(tc.task, PROVER_SHAPE);
     const opts = { input: t.input, limits: t.limits };
-    const probe = instantiateTask(t);
+    const probe = instantiateTask(t, cov);
     if (!probe) return 0;
     const total = probe.run().steps;
     const k = tc.at % (total + 1);

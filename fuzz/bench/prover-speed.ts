@@ -1,0 +1,86 @@
+/**
+ * `npm run bench:prover -w fuzz`: the prover oracle's costs per proven step, in one run on the
+ * same steps (proofs of generated tasks). The TypeScript side: Prover.proveNext and the TypeScript
+ * verifier. The on-chain side: one eth_call of proveOneStep per step on hardhat's in-process
+ * network (the oracle's first way) against proveManyAbi (PROVE_BATCH_ABI steps per eth_call
+ * through ProveBatch.proveMany and viem's ABI coder, the second way) against proveMany
+ * (PROVE_BATCH steps per eth_call through ProveBatch.provePacked, call data and answer packed by
+ * hand, straight to EDR's provider: the oracle's way now). Then the EVM's ceiling: the same batches
+ * of steps whose proof is empty (the entry reverts at once), which costs everything but the proof's
+ * execution. Prints ms per step, steps per second, the ratios and the load average.
+ */
+import { loadavg } from "node:os";
+import { deployProverInProcess, PROVE_BATCH, PROVE_BATCH_ABI } from "@vwasm/contracts/testing";
+import { Prover, type StepProof } from "@vwasm/wasm-stepper";
+import type { Hex } from "viem";
+import { buildTask, instantiateTask } from "../src/gen/cases.ts";
+import { hex } from "../src/oracles/bytes.ts";
+import { tsVerify } from "../src/oracles/chain.ts";
+
+const N = Number(process.env.BENCH_STEPS ?? 1024);
+const p = await deployProverInProcess();
+const proofs: StepProof[] = [];
+let proving = 0;
+for (let seed = 1; proofs.length < N; seed++) {
+  let x = seed * 7919;
+  const choices = Array.from({ length: 300 }, () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) & 0xffff);
+  const m = instantiateTask(await buildTask({ choices, input: [1, 2, 3] }));
+  if (!m) continue;
+  const pr = new Prover(m);
+  const t0 = performance.now();
+  for (let i = 0; i < 200 && m.status === "running" && proofs.length < N; i++) proofs.push(pr.proveNext());
+  proving += performance.now() - t0;
+}
+const steps: { before: Hex; proof: Hex; after: Hex }[] = proofs.map((s) => ({ before: hex(s.before), proof: hex(s.proof), after: hex(s.after) }));
+
+/** ms per step of `f` over all the steps: the best of `rounds` runs (the machine is shared and loaded). */
+async function time(f: () => unknown, rounds = 2): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const t0 = performance.now();
+    await f();
+    best = Math.min(best, (performance.now() - t0) / steps.length);
+  }
+  return best;
+}
+const line = (what: string, ms: number) => console.log(`${what}: ${ms.toFixed(3)} ms/step (${Math.round(1000 / ms)} steps/s)`);
+const load = () => loadavg().map((x) => x.toFixed(2)).join(" ");
+
+console.log(`${steps.length} steps, proofs of ${Math.round(steps.reduce((a, s) => a + s.proof.length / 2 - 1, 0) / steps.length)} bytes on average; load average ${load()}`);
+line("TypeScript: Prover.proveNext", proving / steps.length);
+line("TypeScript: verifier (tsVerify)", await time(() => steps.forEach((s) => {
+  const r = tsVerify(s.before, s.proof);
+  if (!r.ok || r.after !== s.after) throw new Error("the TypeScript verifier disagrees with the prover");
+})));
+// warm-up: the first calls on each network are slower (measured: 2-5x on the first pass)
+await p.proveMany(steps.slice(0, 256));
+await p.proveManyAbi(steps.slice(0, 256));
+for (const s of steps.slice(0, 64)) await p.proveOneStep(s.before, s.proof);
+const single = await time(async () => {
+  for (const s of steps) {
+    const r = await p.proveOneStep(s.before, s.proof);
+    if (!r.ok || r.after !== s.after) throw new Error("proveOneStep disagrees with the stepper");
+  }
+}, 1);
+const check = (name: string) => (r: Awaited<ReturnType<typeof p.proveMany>>) =>
+  r.forEach((o, i) => {
+    if (!o.ok || o.after !== steps[i]!.after) throw new Error(`${name} disagrees with the stepper at step ${i}`);
+  });
+// the two batched ways alternate, best of three rounds each (the shared machine's load varies within a run)
+let abi = Infinity;
+let packed = Infinity;
+for (let r = 0; r < 3; r++) {
+  abi = Math.min(abi, await time(async () => check("proveManyAbi")(await p.proveManyAbi(steps)), 1));
+  packed = Math.min(packed, await time(async () => check("proveMany")(await p.proveMany(steps)), 1));
+}
+line("EVM: proveOneStep, one eth_call per step (hardhat's network)", single);
+line(`EVM: proveManyAbi, ${PROVE_BATCH_ABI} steps per eth_call, viem ABI coder (untraced network)`, abi);
+line(`EVM: proveMany, ${PROVE_BATCH} steps per eth_call, packed by hand, straight to EDR (untraced network)`, packed);
+console.log(`ratios: proveOneStep / proveMany ${(single / packed).toFixed(2)}x, proveManyAbi / proveMany ${(abi / packed).toFixed(2)}x`);
+const empty = steps.map((s) => ({ before: s.before, proof: "0x" as Hex }));
+const trivial = await time(async () => {
+  for (const o of await p.proveMany(empty)) if (o.ok) throw new Error("an empty proof was accepted");
+});
+line(`EVM ceiling: proveMany of steps with an empty proof (the entry reverts at once)`, trivial);
+console.log(`so the proofs' execution costs ${(packed - trivial).toFixed(3)} ms/step; load average ${load()}`);
+process.exit(0);
