@@ -54,7 +54,7 @@ async function stopHonestChallenger(): Promise<void> {
   if (shared) await env.procs.stop(shared.child);
 }
 
-const post = (challengeWindow = 6n) => sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps: 10n ** 8n }, reward: parseEther("0.01"), solverBond: parseEther("0.1"), challengeWindow });
+const post = (challengeWindow = 6n, ttl?: number) => sdk.postTask(env.poster, { market: env.addresses.market, moduleId, input, limits: { maxSteps: 10n ** 8n }, reward: parseEther("0.01"), solverBond: parseEther("0.1"), challengeWindow, ...(ttl !== undefined ? { ttl } : {}) });
 const is = (msg: string, field: string, v: unknown) => (l: Record<string, unknown>) => l.msg === msg && String(l[field]) === String(v);
 
 /** The honest solver (key 1), restarted on its own database each time it is needed. */
@@ -187,6 +187,35 @@ describe("other challengers, crashes and silence", () => {
     expect(quiet.lines.some((l) => l.msg === "pick" || l.msg === "step proven")).toBe(false);
     // The task reopened: the honest solver's result stands once its (40 s) window is skipped.
     await finalizedRight(p.taskId, p.receipt.blockNumber, honest, 40);
+  });
+
+  it("test_e2e_otherChallengersGameLost_thisChallengerOpensItsOwnGame_wins", async () => {
+    // A challenger that opens a game on the wrong claim and then never moves loses it by timeout
+    // (the liar claims it); this challenger, which only watched that game (its quiet threshold is
+    // longer than the clock), sees the claim still standing after the loss and opens its own game
+    // while the window (200,000 s here, longer than the 1-day clock) is still open, and wins it;
+    // the honest solver's result then finalizes.
+    await stopHonestChallenger();
+    const window = 200_000;
+    const quiet = await env.challenger(5, { faults: "silent" });
+    const liar = await env.solver(2, { faults: "diverge-at=3000" });
+    const p = await post(BigInt(window), 2 * window); // the deadline outlives the day the clock runs
+    await liar.waitFor(is("result submitted", "taskId", p.taskId));
+    const first = await quiet.waitFor(is("challenge opened", "taskId", p.taskId));
+    const watcher = await env.challenger(4, { policy: { quietSeconds: 10_000_000, windowMarginSeconds: 0 } });
+    await watcher.waitFor(is("another challenger disputes this claim: watching its game", "taskId", p.taskId));
+    await liar.waitFor((l) => l.msg === "dispute move" && String(l.gameId) === String(first.gameId));
+    await advanceTime(86_401);
+    await liar.waitFor((l) => l.msg === "challenger's clock ran out: timeout claimed" && String(l.gameId) === String(first.gameId), 60_000);
+    const lost = await sdk.getGame(env.pub, { game: env.addresses.game, gameId: BigInt(String(first.gameId)) });
+    expect(lost.winnerName).toBe("solver");
+    const opened = await watcher.waitFor(is("challenge opened", "taskId", p.taskId));
+    expect(String(opened.gameId)).not.toBe(String(first.gameId));
+    expect(watcher.lines.some(is("the other challenger has gone quiet: opening our own game", "taskId", p.taskId))).toBe(false);
+    const honest = await honestSolver();
+    const resolved = await watcher.waitFor(is("game resolved", "gameId", opened.gameId), 180_000);
+    expect(resolved.winner).toBe("challenger");
+    await finalizedRight(p.taskId, p.receipt.blockNumber, honest, window);
   });
 
   it("test_e2e_challengerKilled9MidGame_restartsFromDisk_stillWins", async () => {
