@@ -290,7 +290,8 @@ describe("other challengers, crashes and silence", () => {
   });
 
   it("test_e2e_gameMoveMadeWhileALongClaimCheckRuns", async () => {
-    // A claim that runs out of steps is checked by interpreting it whole (8 * 10^7 steps), in the
+    // A claim that runs out of steps is checked by interpreting it whole (10^9 steps, seconds of
+    // work even on an idle machine, against a pick that takes a few 300 ms polls), in the
     // challenger's worker thread: its game on another claim moves on meanwhile. Order of events:
     // the check starts, the challenger picks in its game, the check ends.
     const challenger = await honestChallenger();
@@ -301,7 +302,7 @@ describe("other challengers, crashes and silence", () => {
     const opened = await challenger.waitFor(is("challenge opened", "taskId", p.taskId));
     const xorshift = new Uint8Array(readFileSync(createRequire(import.meta.url).resolve("@vwasm/wasm-stepper/examples/bench/xorshift.wasm")));
     const long = await sdk.registerModule(env.poster, { registry: env.addresses.registry, wasm: xorshift });
-    const q = await sdk.postTask(env.poster, { market: env.addresses.market, moduleId: long.moduleId, input: Uint8Array.from([0, 0, 0, 0x40]), limits: { maxSteps: 8n * 10n ** 7n }, reward: parseEther("0.01"), solverBond: parseEther("0.1"), challengeWindow: 6n });
+    const q = await sdk.postTask(env.poster, { market: env.addresses.market, moduleId: long.moduleId, input: Uint8Array.from([0, 0, 0, 0x40]), limits: { maxSteps: 10n ** 9n }, reward: parseEther("0.01"), solverBond: parseEther("0.1"), challengeWindow: 6n });
     await honestSolver();
     const checking = await challenger.waitFor(is("checking claim", "taskId", q.taskId), 180_000);
     process.kill(liar.child.pid!, "SIGCONT");
