@@ -14,10 +14,7 @@ import { readFileSync } from "node:fs";
 import type { Address, Hex } from "viem";
 import { Trace, compileWasm, type CompiledModule } from "@vwasm/wasm-stepper";
 import { CORPUS, corpusBytes } from "@vwasm/wasm-stepper/testing";
-import type { Deployed } from "../test/helpers/chain.ts";
-import { hex } from "../test/helpers/stepper.mts";
-import { fieldsToAbi } from "../test/helpers/task.mts";
-import { ETH, Protocol, TASK_LIMITS, marketAbi, positions, registryAbi, resultOf, taskParams, trueResult, withOutput } from "../test/helpers/protocol.mts";
+import { ETH, Protocol, TASK_LIMITS, fieldsToAbi, hex, marketAbi, positions, registryAbi, resultOf, taskParams, trueResult, withOutput, type Deployed } from "@vwasm/contracts/protocol";
 import { moduleFields } from "@vwasm/wasm-stepper";
 
 export const KS = [2, 4, 8, 16] as const;

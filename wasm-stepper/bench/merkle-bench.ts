@@ -13,7 +13,7 @@ import { batchScratch, hash64, hash64Batch, hashPair, keccak256, keccak256HashWa
 import { KECCAK_WASM_COMPLEMENT, KECCAK_WASM_UNROLL } from "../src/hash/keccak-wasm.ts";
 import { MerkleTree } from "../src/merkle/tree.ts";
 import { inputRoot } from "../src/merkle/input.ts";
-import { randomBytes } from "../test/helpers/random-bytes.ts";
+import { randomBytes } from "@vwasm/wasm-stepper/testing";
 
 const REPS = Number(process.env.BENCH_REPS ?? 5);
 

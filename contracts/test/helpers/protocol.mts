@@ -12,6 +12,9 @@ import { fieldsToAbi, limitsToAbi } from "./task.mts";
 import { entryAbi, loadProtocolArtifact } from "../../scripts/lib/artifacts.ts";
 import { deployProtocol, type ProtocolParams, type ProtocolDeployResult } from "../../scripts/lib/deploy.ts";
 
+/** What scripts outside the tests (the gas bench) need beside the protocol. */
+export { fieldsToAbi, hex, type Deployed };
+
 export const ETH = "0x0000000000000000000000000000000000000000" as Address;
 
 /** Every custom error of the system, so a revert bubbled from another contract still decodes by name. */

@@ -11,3 +11,4 @@ export { readBinInfo, encodeU32, type BinInfo, type BinSection } from "./wasm-bi
 export { wasmToText } from "./wat.ts";
 export { ARITY_SHAPES, ARITY_SIZES, arityProgram, firstMoveStep, type ArityProgram } from "./arity-programs.ts";
 export { FULL_SWEEPS, sampleOf, seedOf, sweep, type SampleOptions } from "./sample.ts";
+export { randomBytes } from "./random-bytes.ts";
