@@ -40,6 +40,8 @@ describe("dispute", () => {
     expect(g.winnerName).toBe("solver");
     expect(sdk.GAME_END[g.end]).toBe("stepProven");
     expect(picks).toBeGreaterThan(0);
+    // The proof is mined before the solver logs it: wait for its line, then read the moves.
+    await solver.waitFor((l) => l.msg === "dispute move" && l.kind === "prove");
     const moves = solver.lines.filter((l) => l.msg === "dispute move").map((l) => l.kind);
     expect(moves.filter((k) => k === "bisect").length).toBe(picks);
     expect(moves[moves.length - 1]).toBe("prove");
