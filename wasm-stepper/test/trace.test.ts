@@ -129,6 +129,23 @@ describe("Trace.hashesAt", () => {
     }
   }, 120_000);
 
+  it("times each segment for the scheduler: every snapshot but the first carries the ms it took to reach", async () => {
+    const trace = await Trace.create(grow, { stride: 256, workers: 0 });
+    try {
+      const snaps = trace.storedSnapshots;
+      expect(snaps.length).toBeGreaterThan(3);
+      expect(snaps[0]!.runMs).toBeUndefined();
+      for (const s of snaps.slice(1)) expect(s.runMs, `snapshot at ${s.steps}`).toBeGreaterThanOrEqual(0);
+      // A trace rebuilt from its snapshots (as from disk) plans with them too, and hashes alike.
+      const again = Trace.fromSnapshots(grow, [...snaps], { workers: 0 });
+      const ps = positionsFor(trace.steps, 256);
+      expect((await again.hashesAt(ps)).map(hex)).toEqual((await trace.hashesAt(ps)).map(hex));
+      await again.close();
+    } finally {
+      await trace.close();
+    }
+  });
+
   it("keeps a snapshot at every stride and at the terminal state", async () => {
     const trace = await Trace.create(fib, { stride: 100, workers: 0 });
     expect(trace.snapshotCount).toBe(Math.floor(trace.steps / 100) + (trace.steps % 100 === 0 ? 1 : 2));

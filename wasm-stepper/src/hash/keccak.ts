@@ -4,7 +4,8 @@
  *
  * Two engines, both created once at module load:
  * - our own keccak-f[1600] module (keccak-f1600.wat, compiled bytes in keccak-wasm.ts), which
- *   hashes many messages per JS/Wasm crossing. It backs the Merkle layers (batch64) and, being
+ *   hashes many messages per JS/Wasm crossing, two at a time with Wasm SIMD (the scalar
+ *   keccak-f1600-scalar.wat where the engine has none). It backs the Merkle layers (batch64) and, being
  *   faster at every length measured (bench/merkle-bench.ts), keccak256() too;
  * - one reused hash-wasm hasher, kept as an independent implementation: the tests check our
  *   module against it, and the bench compares them.
@@ -14,7 +15,7 @@
  * thread loads its own instance.)
  */
 import { createKeccak } from "hash-wasm";
-import { ARENA_PTR, ARENA_SIZE, IN_PTR, IN_SIZE, KECCAK_WASM_BASE64, OUT_PTR, OUT_SIZE, RATE } from "./keccak-wasm.ts";
+import { ARENA_PTR, ARENA_SIZE, IN_PTR, IN_SIZE, KECCAK_WASM_BASE64, KECCAK_WASM_SCALAR_BASE64, OUT_PTR, OUT_SIZE, RATE } from "./keccak-wasm.ts";
 
 interface KeccakExports {
   memory: { buffer: ArrayBuffer };
@@ -40,9 +41,17 @@ function decodeBase64(b64: string): Uint8Array {
 // one call we need from it.
 interface WasmApi {
   instantiate(bytes: Uint8Array): Promise<{ instance: { exports: unknown } }>;
+  validate(bytes: Uint8Array): boolean;
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-const wasm = (await WA.instantiate(decodeBase64(KECCAK_WASM_BASE64))).instance.exports as KeccakExports;
+const simdBytes = decodeBase64(KECCAK_WASM_BASE64);
+/**
+ * Whether batches run on the two-way SIMD permutation (two 64-byte messages per
+ * instruction stream): every current engine has Wasm SIMD; one without it gets the scalar
+ * module, same exports and results.
+ */
+export const KECCAK_SIMD: boolean = WA.validate(simdBytes);
+const wasm = (await WA.instantiate(KECCAK_SIMD ? simdBytes : decodeBase64(KECCAK_WASM_SCALAR_BASE64))).instance.exports as KeccakExports;
 const hasher = await createKeccak(256);
 
 // The module's memory has a fixed size (min = max), so these views never detach.

@@ -36,6 +36,12 @@ export interface StoredSnapshot {
   /** Memory leaves whose bytes differ from the previous snapshot's (all non-zero leaves for the first). */
   leavesChanged: number;
   /**
+   * Milliseconds Trace.create spent reaching this snapshot from the previous one (running and
+   * storing it), when known: the scheduler's per-segment speed, since a run's phases differ
+   * (a loop writing memory runs slower than one that only reads it).
+   */
+  runMs?: number;
+  /**
    * An id per non-zero page (pageIds[j] for page nonZeroPages[j]), equal for the same
    * page object and unique in the process: worker threads receive copies of the page
    * objects, and key what they keep per page by these ids. Absent in snapshots stored

@@ -115,6 +115,8 @@ const BUILD_NS_PER_LEAF = 500;
  */
 const REHASH_NS_PER_LEAF = 900;
 const DIRTY_PER_CHANGED = 2;
+/** Weight of earlier calls' task times in the cost model's fit (per call). */
+const FIT_DECAY = 0.7;
 
 function toShared(b: Uint8Array): Uint8Array {
   const s = new Uint8Array(new SharedArrayBuffer(b.length));
@@ -157,6 +159,10 @@ export class Trace {
   private proveMachine: Machine | undefined;
   private shared: { module: Uint8Array; input: Uint8Array } | undefined;
   private closed = false;
+  /** Weights of estimateMs's cost drivers, refit to measured task times by calibrate(). */
+  private model = { runScale: 1, nsPerLeaf: REHASH_NS_PER_LEAF };
+  private readonly fit = { rr: 0, rl: 0, ll: 0, ry: 0, ly: 0 };
+  private segNs: number[] | undefined;
 
   private constructor(
     readonly target: ProveTarget,
@@ -197,9 +203,13 @@ export class Trace {
     const m = machineFor(target);
     const snaps: StoredSnapshot[] = [];
     let bytes = 0;
+    let segStart = performance.now();
     const keep = () => {
       // The machine's pages are read in place, only those that may be non-zero.
       const { snap, newBytes } = storeSnapshot(m.snapshot(false), snaps[snaps.length - 1], m.memory, possiblyNonZeroPages(m));
+      const t = performance.now();
+      if (snaps.length > 0) snap.runMs = t - segStart;
+      segStart = t;
       snaps.push(snap);
       bytes += newBytes;
     };
@@ -227,6 +237,7 @@ export class Trace {
         if (workers > 0 && pool === undefined && performance.now() - t0 >= prestartAfterMs) pool = startPool(workers);
         // Let timers and I/O run between slices (progress output, signals).
         await new Promise<void>((r) => setImmediate(r));
+        segStart = performance.now();
       }
     } catch (e) {
       await pool?.destroy();
@@ -302,21 +313,77 @@ export class Trace {
   }
 
   /**
-   * Estimated milliseconds of one thread for a job: re-execution, the restore
-   * (copy, diff and rehash of what changed since the previous snapshot), and
-   * the memory leaves the run marks (from the changes of the whole segment,
-   * pro rata).
+   * A job's cost drivers, in ns of one thread: re-execution at the speed Trace.create had in
+   * that segment (`runNs`), the memory leaves to rehash (`leaves`: what the restore changes
+   * and what the run marks, pro rata of the segment's changes), and the rest (`fixedNs`: the
+   * restore's copy and diff, a per-position hash, a first tree build). estimateMs weighs them.
    */
-  private estimateMs(job: Job, cold: boolean): number {
+  private jobCost(job: Job, cold: boolean): { runNs: number; leaves: number; fixedNs: number } {
     const snap = this.snapshots[job.snap]!;
     const next = this.snapshots[job.snap + 1];
     const steps = job.positions[job.positions.length - 1]! - snap.steps;
-    const run = steps * this.nsPerStep;
-    const restore = snap.memoryLength * RESTORE_NS_PER_BYTE + snap.leavesChanged * REHASH_NS_PER_LEAF;
     const segSteps = next ? next.steps - snap.steps : 1;
-    const marked = next ? (next.leavesChanged * DIRTY_PER_CHANGED * Math.min(1, steps / segSteps)) * REHASH_NS_PER_LEAF : 0;
+    const leaves = snap.leavesChanged + (next ? next.leavesChanged * DIRTY_PER_CHANGED * Math.min(1, steps / segSteps) : 0);
     const build = cold ? (snap.memoryLength / 32) * BUILD_NS_PER_LEAF : 0;
-    return (run + restore + marked + build + job.positions.length * HASH_NS) / 1e6;
+    return { runNs: steps * this.segmentNsPerStep(job.snap), leaves, fixedNs: snap.memoryLength * RESTORE_NS_PER_BYTE + build + job.positions.length * HASH_NS };
+  }
+
+  /** Estimated milliseconds of one thread for a job (jobCost, weighed by the calibrated model). */
+  private estimateMs(job: Job, cold: boolean): number {
+    const c = this.jobCost(job, cold);
+    return (this.model.runScale * c.runNs + this.model.nsPerLeaf * c.leaves + c.fixedNs) / 1e6;
+  }
+
+  /**
+   * Trace.create's ns per step in the segment from snapshot j to j+1: the median of its own
+   * and its neighbours' speeds (one slow segment, a pause of the machine, does not skew the
+   * plan); the whole run's average where the snapshots carry no timing.
+   */
+  private segmentNsPerStep(j: number): number {
+    if (!this.segNs) {
+      const s = this.snapshots;
+      const own = s.map((_, i) => {
+        const next = s[i + 1];
+        return next?.runMs !== undefined && next.steps > s[i]!.steps ? (next.runMs * 1e6) / (next.steps - s[i]!.steps) : this.nsPerStep;
+      });
+      this.segNs = own.map((x, i) => {
+        const w = [own[i - 1], x, own[i + 1]].filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+        return w[(w.length - 1) >> 1]!;
+      });
+    }
+    return this.segNs[j] ?? this.nsPerStep;
+  }
+
+  /**
+   * Refits the cost model to what the tasks of a call took: ms = runScale * runNs + nsPerLeaf *
+   * leaves + fixedNs, least squares over decayed sums of earlier calls. A fit that is
+   * degenerate (all tasks alike) or implausible leaves the model as it was.
+   */
+  private calibrate(samples: { jobs: Job[]; ms: number }[]): void {
+    const f = this.fit;
+    for (const k of Object.keys(f) as (keyof typeof f)[]) f[k] *= FIT_DECAY;
+    for (const { jobs, ms } of samples) {
+      let r = 0;
+      let l = 0;
+      let fixed = 0;
+      for (const j of jobs) {
+        const c = this.jobCost(j, false);
+        r += c.runNs;
+        l += c.leaves;
+        fixed += c.fixedNs;
+      }
+      const y = ms * 1e6 - fixed;
+      f.rr += r * r;
+      f.rl += r * l;
+      f.ll += l * l;
+      f.ry += r * y;
+      f.ly += l * y;
+    }
+    const det = f.rr * f.ll - f.rl * f.rl;
+    if (!(det > 1e-3 * f.rr * f.ll)) return;
+    const runScale = (f.ry * f.ll - f.ly * f.rl) / det;
+    const nsPerLeaf = (f.rr * f.ly - f.rl * f.ry) / det;
+    if (runScale >= 0.1 && runScale <= 10 && nsPerLeaf >= 50 && nsPerLeaf <= 100_000) this.model = { runScale, nsPerLeaf };
   }
 
   /**
@@ -356,15 +423,21 @@ export class Trace {
       this.local ??= new Replayer(this.target);
       const before = { ...this.local.stats };
       let o = 0;
+      const timed: { jobs: Job[]; ms: number }[] = [];
       for (const j of jobs) {
+        const tj = performance.now();
         this.local.hashPositions(this.snapshots[j.snap]!, j.positions, all, o);
+        timed.push({ jobs: [j], ms: performance.now() - tj });
         o += j.positions.length * 32;
       }
+      this.calibrate(timed);
       for (const k of ["steps", "restores", "incrementalRestores", "restoredLeaves", "pagesSwapped", "hashes"] as const) info.stats[k] = this.local.stats[k] - before[k];
     } else {
       const chunks = this.partition(jobs, Math.min(jobs.length, this.workers * 2));
       info.tasks = chunks.length;
       const results = await Promise.all(chunks.map((c) => this.runTask(c)));
+      // A cold task's time includes compiling the module and a first tree build: not a sample.
+      this.calibrate(results.flatMap((r, i) => (r.stats.cold ? [] : [{ jobs: chunks[i]!, ms: r.stats.ms }])));
       let o = 0;
       for (const r of results) {
         all.set(r.hashes, o);
