@@ -526,6 +526,7 @@ export class Machine {
         case OP_GLOBAL_SET:
           sp--;
           G64[code[i + 1]!] = S64[sp]!;
+          this.changes.globalsDirty = true;
           pc++;
           break;
         // Loads: effective address = u32 base + u32 offset, checked against the memory size.
@@ -1322,6 +1323,8 @@ export class ChangeMarks {
   allDirty = true;
   /** Lowest frame depth reached since the state commitment last looked. */
   minDepth = 0;
+  /** Set when a global may have been written since the state commitment last looked. */
+  globalsDirty = true;
   /** Set when the table changed since the state commitment last looked. */
   tableDirty = true;
   /** Table entries written since the state commitment last looked; undefined: the whole table may differ. */

@@ -258,12 +258,18 @@ function equalPrefix(S: Int32Array, from: number, c: Int32Array, n: number): num
 /**
  * The operand hash chain of one frame: entry k at 64k holds the hash after k
  * pushes followed by the (k+1)-th value, so each push hashes 64 bytes in place.
+ * Entries above the current height stay valid after pops (`valid`): a value
+ * pushed again onto the same operands below it (a loop reading the same local
+ * twice in a row: `local.get j; local.get n` ... `local.get j; i32.const 0`)
+ * reuses its hash instead of rehashing.
  */
 class OperandChain {
   private buf: HashBuf;
   private cap: number;
   copy = new Int32Array(128);
   height = 0;
+  /** copy[0, valid) and the hashes after 0..valid pushes describe the slots last synced (valid >= height). */
+  private valid = 0;
 
   /** `inArena`: the current frame's chain lives in the arena; another chain (aux) in a private buffer. */
   constructor(private readonly inArena = true) {
@@ -273,6 +279,7 @@ class OperandChain {
 
   reset(): void {
     this.height = 0;
+    this.valid = 0;
     this.buf = this.inArena ? arenaBuf(A_CHAIN) : privateBuf(64 * 64);
     this.cap = this.inArena ? A_CHAIN_CAP : 64;
     this.buf.bytes.fill(0, this.buf.base, this.buf.base + 32);
@@ -282,7 +289,7 @@ class OperandChain {
   sync(S: Int32Array, from: number, to: number): boolean {
     const h = to - from;
     let same = 0;
-    const lim = Math.min(h, this.height);
+    const lim = Math.min(h, this.valid);
     const c = this.copy;
     same = equalPrefix(S, from, c, lim);
     if (h + 1 > this.cap) {
@@ -306,6 +313,8 @@ class OperandChain {
       slotWord(lo, hi, bytes, base + 64 * k + 32);
       this.buf.h64(64 * k, 64 * (k + 1));
     }
+    // Entries past h were hashed from operands that just changed: no longer valid.
+    if (same < h || h > this.valid) this.valid = h;
     const changed = same < h || h !== this.height;
     this.height = h;
     return changed;
@@ -664,6 +673,7 @@ export class StateCommitment {
 
   private syncGlobals(): boolean {
     const m = this.machine;
+    m.changes.globalsDirty = false;
     if (!this.globals) {
       this.globals = new SlotTree(m.globals32, 0, m.cm.module.globals.length, false);
       return true;
@@ -762,9 +772,68 @@ export class StateCommitment {
     this.pending = undefined;
   }
 
+  /**
+   * The per-step part of sync(): when the machine's marks say that nothing changed since the
+   * last sync but the current frame's locals and operands, memory leaves and globals (no call
+   * or return, no table, segment, memory size, output or micro-step change, and the arena
+   * still holds this commitment's data), brings those parts up to date and returns true;
+   * else returns false and changes nothing (sync() then does the whole work).
+   */
+  private syncStep(): boolean {
+    const m = this.machine;
+    const ch = m.changes;
+    const lm = this.lastMicro;
+    const locals = this.locals;
+    if (
+      ch.commitOwner !== this ||
+      arena.owner !== this ||
+      locals === undefined ||
+      lm === undefined ||
+      ch.allDirty ||
+      ch.tableDirty ||
+      ch.segmentsDirty ||
+      this.memPagesSet ||
+      ch.minDepth !== m.depth ||
+      m.depth !== this.frameDepth ||
+      m.fp !== this.frameFpCache ||
+      m.auxKind !== AUX_NONE ||
+      m.mp !== lm.mp ||
+      m.auxLen !== lm.auxLen ||
+      lm.aux !== ZERO32 ||
+      m.memory.length !== this.heapMemLen ||
+      m.outputLength !== this.heapOutLen ||
+      m.output !== this.lastOutputRef ||
+      ch.outputEpoch !== this.lastOutputEpoch
+    ) {
+      return false;
+    }
+    let restChanged = false;
+    if (ch.globalsDirty) {
+      ch.globalsDirty = false;
+      if (this.globals!.sync(m.globals32, 0)) {
+        this.restPre.set(1, this.globals!.root());
+        restChanged = true;
+      }
+    }
+    // Stores that wrote back the bytes a leaf had change no root: no heap or rest hash.
+    if (ch.dirtyCount !== 0 && this.syncMemoryLeaves(ch.dirtyCount)) {
+      // Only the memory root of the heap words moved (the rest are what the last sync wrote).
+      this.heapPre.set(0, this.memRoot);
+      this.heap = this.heapPre.hash();
+      this.restPre.set(2, this.heap);
+      restChanged = true;
+    }
+    if (restChanged) this.rest = this.restPre.hash();
+    if (locals.sync(m.stack32, m.fp)) this.localsStale = true;
+    const base = m.fp + locals.n;
+    if (this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base)) this.opsStale = true;
+    return true;
+  }
+
   /** Updates every cache; returns the rest hash. */
   private sync(): Uint8Array {
     const m = this.machine;
+    if (this.syncStep()) return this.rest!;
     this.claimMachine();
     this.staticHeader();
     let restChanged = this.rest === undefined;
@@ -894,8 +963,19 @@ export class StateCommitment {
 
 
 
-  /** The state hash of the machine's current state. */
+  /** The state hash of the machine's current state (a fresh copy). */
   stateHash(): Uint8Array {
+    const out = new Uint8Array(32);
+    this.stateHashInto(out, 0);
+    return out;
+  }
+
+  /**
+   * Writes the state hash of the machine's current state to out[off, off+32), allocating
+   * nothing: the path of callers that hash after every step.
+   */
+  stateHashInto(out: Uint8Array, off: number): void {
+    if (!Number.isInteger(off) || off < 0 || off + 32 > out.length) throw new RangeError(`state hash output [${off}, ${off}+32) is outside a ${out.length}-byte buffer`);
     const m = this.machine;
     const rest = this.sync();
     const f = arena.bytes;
@@ -928,6 +1008,6 @@ export class StateCommitment {
     }
     this.opsStale = this.localsStale = this.finalStale = false;
     arena.hash1(A_FINAL, 135, A_OUT);
-    return f.slice(A_OUT, A_OUT + 32);
+    for (let i = 0; i < 32; i++) out[off + i] = f[A_OUT + i]!;
   }
 }
