@@ -635,22 +635,23 @@ function dirtyLeavesPerStride(w: Workload, cm: CompiledModule, stride: number): 
   return { avg: total / Math.max(1, n), max };
 }
 
-/** step() + stateHash() for PER_STEP_STEPS steps from step `at`; returns steps/s and the last hash. */
+/** step() + stateHashInto() for PER_STEP_STEPS steps from step `at`; returns steps/s and the last hash. */
 function perStepRun(w: Workload, cm: CompiledModule, at: number): { stepsPerSecond: number; end: number; hash: string } {
   const m = freshMachine(w, cm);
   m.runTo(at);
   const c = new StateCommitment(m);
-  c.stateHash();
+  // Into one buffer, as the trace writes its hashes (StateCommitment.stateHashInto).
+  const h = new Uint8Array(32);
+  c.stateHashInto(h, 0);
   for (let i = 0; i < 1000; i++) {
     m.step();
-    c.stateHash();
+    c.stateHashInto(h, 0);
   }
   const start = m.steps;
-  let h: Uint8Array = new Uint8Array(0);
   const t0 = now();
   for (let i = 0; i < PER_STEP_STEPS; i++) {
     m.step();
-    h = c.stateHash();
+    c.stateHashInto(h, 0);
   }
   const seconds = now() - t0;
   return { stepsPerSecond: (m.steps - start) / seconds, end: m.steps, hash: hexOf(h) };
