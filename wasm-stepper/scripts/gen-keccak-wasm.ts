@@ -236,6 +236,20 @@ ${permutation()}
 (i64.store offset=16 (local.get $out) (local.get $a2))
 (i64.store offset=24 (local.get $out) (local.get $a3)))
 
+;; The digest of one block of ${RATE} bytes at $p that already holds its padding (the message, then
+;; 0x01 ... 0x80, or 0x81 in the last byte for a ${RATE - 1}-byte message), to $out: hash1 without its
+;; fill and copy (V8 calls out of the module for memory.fill and memory.copy). The state hash,
+;; every step, keeps its preimage padded in place and takes this path.
+(func (export "block1") (param $p i32) (param $out i32)
+${laneLocals()}
+${Array.from({ length: RATE / 8 }, (_, i) => `(local.set $a${i} (i64.load offset=${8 * i} (local.get $p)))`).join("\n")}
+${Array.from({ length: 25 - RATE / 8 }, (_, k) => `(local.set $a${k + RATE / 8} (i64.const 0))`).join("\n")}
+${permutation()}
+(i64.store offset=0 (local.get $out) (local.get $a0))
+(i64.store offset=8 (local.get $out) (local.get $a1))
+(i64.store offset=16 (local.get $out) (local.get $a2))
+(i64.store offset=24 (local.get $out) (local.get $a3)))
+
 ;; A Merkle path update in one call: at $in the leaf (32 bytes) then $d siblings bottom-up;
 ;; writes the $d new ancestors of leaf $index, bottom-up, to $out (32 bytes each). Node k+1 is
 ;; keccak(node || sibling) when bit k of the index is 0, keccak(sibling || node) otherwise.

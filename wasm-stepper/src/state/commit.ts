@@ -129,7 +129,7 @@ export function operandChain(S: Int32Array, from: number, to: number): Uint8Arra
 
 // Arena layout (src/hash/keccak.ts `arena`): the per-step hash inputs live in the
 // keccak module's memory and are hashed in place.
-const A_FINAL = 0; // 135-byte state-hash preimage
+const A_FINAL = 0; // 135-byte state-hash preimage, its padding byte (0x81) at 135
 const A_OUT = 160; // its digest
 const A_CHAIN = 256; // operand chain, 64 bytes an entry
 const A_CHAIN_CAP = 6144;
@@ -1014,7 +1014,9 @@ export class StateCommitment {
       this.restWritten = rest;
     }
     this.opsStale = this.localsStale = this.finalStale = false;
-    arena.hash1(A_FINAL, 135, A_OUT);
+    // One padded block: the message's 135 bytes, then pad 0x01 and 0x80 in its last byte.
+    f[A_FINAL + 135] = 0x81;
+    arena.hashBlock(A_FINAL, A_OUT);
     out.set(ARENA_DIGEST, off);
   }
 }
