@@ -334,6 +334,8 @@ export class Machine {
     let done = false;
     /** Set when the instruction at pc moves more than K values: it runs micro-step by micro-step. */
     let micro = false;
+    /** A global.set ran (the change mark is written once, on exit: a local costs nothing per step). */
+    let globalSet = false;
 
     loop: while (steps < until) {
       const i = pc << 2;
@@ -526,7 +528,7 @@ export class Machine {
         case OP_GLOBAL_SET:
           sp--;
           G64[code[i + 1]!] = S64[sp]!;
-          this.changes.globalsDirty = true;
+          globalSet = true;
           pc++;
           break;
         // Loads: effective address = u32 base + u32 offset, checked against the memory size.
@@ -1267,6 +1269,7 @@ export class Machine {
     }
     this.changes.minDepth = minDepth;
     this.changes.dirtyCount = dn;
+    if (globalSet) this.changes.globalsDirty = true;
     this.pc = pc;
     this.sp = sp;
     this.fp = fp;
