@@ -464,6 +464,13 @@ export class StateCommitment {
   private readonly restPre = new WordsPreimage(TAG.rest, 7);
   /** setMemoryPages changed the memory root since the last sync. */
   private memPagesSet = false;
+  /**
+   * How the caches were brought up to date: `step`, by the per-step path (only the current
+   * frame, memory leaves and globals changed); `full`, by the whole sync (a call or return,
+   * a table, segment, memory size, output or micro-step change, another commitment or
+   * restore in between). For tests and benchmarks.
+   */
+  readonly syncCounts = { step: 0, full: 0 };
 
   constructor(readonly machine: Machine) {
     this.mc = commitModule(machine.cm);
@@ -840,7 +847,11 @@ export class StateCommitment {
   /** Updates every cache; returns the rest hash. */
   private sync(): Uint8Array {
     const m = this.machine;
-    if (this.syncStep()) return this.rest!;
+    if (this.syncStep()) {
+      this.syncCounts.step++;
+      return this.rest!;
+    }
+    this.syncCounts.full++;
     this.claimMachine();
     this.staticHeader();
     let restChanged = this.rest === undefined;
