@@ -164,6 +164,29 @@ describe("Merkle node primitives", () => {
     }
   });
 
+  it("arena.hashBlockWith copies two words into the block, then hashes it", () => {
+    arena.claim({});
+    const b = arena.bytes;
+    const base = 8192;
+    const msg = randomBytes(135, 77);
+    b.set(msg, base);
+    b[base + 135] = 0x81;
+    // Sources outside the block, and one overlapping the block's own bytes.
+    const w1 = randomBytes(32, 78);
+    b.set(w1, base + 400);
+    for (const [aAt, src2, bAt] of [[39, base + 50, 71], [0, base + 103, 103], [96, base + 60, 40]] as const) {
+      b.set(msg, base);
+      // The first word is copied, then the second (read after the first copy).
+      const region = b.slice(base, base + 432);
+      region.set(w1, aAt);
+      region.set(region.slice(src2 - base, src2 - base + 32), bAt);
+      const want = region.subarray(0, 135);
+      arena.hashBlockWith(base, base + 200, base + 400, aAt, src2, bAt);
+      expect(toHex(b.subarray(base, base + 135))).toBe(toHex(want.subarray(0, 135)));
+      expect(toHex(b.subarray(base + 200, base + 232))).toBe(toHex(keccak256HashWasm(want.subarray(0, 135))));
+    }
+  });
+
   it("hashPair may write over its own inputs", () => {
     const a = randomBytes(32, 3);
     const b = randomBytes(32, 4);

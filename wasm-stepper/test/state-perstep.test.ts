@@ -203,6 +203,31 @@ describe("StateCommitment per-step path", () => {
     expect(cov.fastSteps).toBe(cov.steps - 2);
   });
 
+  it("a chain and a locals tree too large for the arena (private buffers) hash as the spec says", async () => {
+    // 9000 locals (a tree of 2^14 leaves: more than the arena's locals area) and 7000 operands
+    // (more than the arena's chain entries).
+    const pushes = Array.from({ length: 7000 }, (_, i) => `(i32.const ${i * 7919})`).join(" ");
+    const cm = await loadModule(`(module (func (export "f") (result i32) (local ${"i32 ".repeat(9000)})
+      (local.set 8999 (i32.const 5)) ${pushes} ${"drop ".repeat(6999)}
+      (local.set 4000) (local.get 4000)))`);
+    const m = Machine.instantiate(cm, { limits: { maxValueStack: 1 << 15 } });
+    m.prepareInvoke("f", []);
+    const c = new StateCommitment(m);
+    c.stateHash();
+    const internals = c as unknown as { ops: { topInArena(): number }; locals: { rootInArena(): number } };
+    while (m.steps < 6500) {
+      m.step();
+      c.stateHash();
+    }
+    expect(internals.ops.topInArena()).toBe(-1);
+    expect(internals.locals.rootInArena()).toBe(-1);
+    expect(hex(c.stateHash())).toBe(hex(refStateHash(m)));
+    const cov = newCoverage();
+    followInvocation(m, c, m, "large", cov, { against: "reference", every: 2999 });
+    expect(cov.checked).toBeGreaterThan(2);
+    expect(cov.fastSteps).toBeGreaterThan(0.9 * cov.steps);
+  });
+
   it("another commitment or a restore in between sends the next hash through the whole sync", async () => {
     const cm = await loadModule(`(module (memory 1) (global $g (mut i32) (i32.const 0))
       (func (export "f") (param $n i32) (local $i i32)

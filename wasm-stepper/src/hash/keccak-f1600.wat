@@ -419,10 +419,28 @@
 
 ;; The digest of one block of 136 bytes at $p that already holds its padding (the message, then
 ;; 0x01 ... 0x80, or 0x81 in the last byte for a 135-byte message), to $out: hash1 without its
-;; fill and copy (V8 calls out of the module for memory.fill and memory.copy). The state hash,
-;; every step, keeps its preimage padded in place and takes this path.
-(func (export "block1") (param $p i32) (param $out i32)
+;; fill and copy (V8 calls out of the module for memory.fill and memory.copy). First the 32 bytes
+;; at $a are copied to $p + $ao and those at $b to $p + $bo (a word onto itself: no copy). The
+;; state hash, every step, keeps its preimage padded in place and takes this path, its operand
+;; chain hash and locals root copied in from where they were computed.
+(func (export "block1") (param $p i32) (param $out i32) (param $a i32) (param $ao i32) (param $b i32) (param $bo i32)
 (local $a0 i64) (local $b0 i64) (local $a1 i64) (local $b1 i64) (local $a2 i64) (local $b2 i64) (local $a3 i64) (local $b3 i64) (local $a4 i64) (local $b4 i64) (local $a5 i64) (local $b5 i64) (local $a6 i64) (local $b6 i64) (local $a7 i64) (local $b7 i64) (local $a8 i64) (local $b8 i64) (local $a9 i64) (local $b9 i64) (local $a10 i64) (local $b10 i64) (local $a11 i64) (local $b11 i64) (local $a12 i64) (local $b12 i64) (local $a13 i64) (local $b13 i64) (local $a14 i64) (local $b14 i64) (local $a15 i64) (local $b15 i64) (local $a16 i64) (local $b16 i64) (local $a17 i64) (local $b17 i64) (local $a18 i64) (local $b18 i64) (local $a19 i64) (local $b19 i64) (local $a20 i64) (local $b20 i64) (local $a21 i64) (local $b21 i64) (local $a22 i64) (local $b22 i64) (local $a23 i64) (local $b23 i64) (local $a24 i64) (local $b24 i64) (local $c0 i64) (local $d0 i64) (local $c1 i64) (local $d1 i64) (local $c2 i64) (local $d2 i64) (local $c3 i64) (local $d3 i64) (local $c4 i64) (local $d4 i64) (local $r i32)
+(local.set $b0 (i64.load offset=0 (local.get $a)))
+(local.set $b1 (i64.load offset=8 (local.get $a)))
+(local.set $b2 (i64.load offset=16 (local.get $a)))
+(local.set $b3 (i64.load offset=24 (local.get $a)))
+(i64.store offset=0 (i32.add (local.get $p) (local.get $ao)) (local.get $b0))
+(i64.store offset=8 (i32.add (local.get $p) (local.get $ao)) (local.get $b1))
+(i64.store offset=16 (i32.add (local.get $p) (local.get $ao)) (local.get $b2))
+(i64.store offset=24 (i32.add (local.get $p) (local.get $ao)) (local.get $b3))
+(local.set $b0 (i64.load offset=0 (local.get $b)))
+(local.set $b1 (i64.load offset=8 (local.get $b)))
+(local.set $b2 (i64.load offset=16 (local.get $b)))
+(local.set $b3 (i64.load offset=24 (local.get $b)))
+(i64.store offset=0 (i32.add (local.get $p) (local.get $bo)) (local.get $b0))
+(i64.store offset=8 (i32.add (local.get $p) (local.get $bo)) (local.get $b1))
+(i64.store offset=16 (i32.add (local.get $p) (local.get $bo)) (local.get $b2))
+(i64.store offset=24 (i32.add (local.get $p) (local.get $bo)) (local.get $b3))
 (local.set $a0 (i64.load offset=0 (local.get $p)))
 (local.set $a1 (i64.load offset=8 (local.get $p)))
 (local.set $a2 (i64.load offset=16 (local.get $p)))

@@ -22,7 +22,7 @@ interface KeccakExports {
   path(inPtr: number, index: number, depth: number, outPtr: number): void;
   treePath(base: number, index: number, depth: number): void;
   hash1(ptr: number, len: number, outPtr: number): void;
-  block1(ptr: number, outPtr: number): void;
+  block1(ptr: number, outPtr: number, a: number, ao: number, b: number, bo: number): void;
   batch(inPtr: number, len: number, n: number, outPtr: number): void;
   hash(ptr: number, len: number, outPtr: number): void;
   reset(): void;
@@ -109,7 +109,14 @@ export const arena = {
    * byte off+135.
    */
   hashBlock(off: number, outOff: number): void {
-    wasm.block1(ARENA_PTR + off, ARENA_PTR + outOff);
+    wasm.block1(ARENA_PTR + off, ARENA_PTR + outOff, ARENA_PTR + off, 0, ARENA_PTR + off, 0);
+  },
+  /**
+   * hashBlock(off, outOff) after copying the 32 bytes at `a` into the block at byte `aAt` and
+   * those at `b` at byte `bAt` (all offsets in the arena), in the same call.
+   */
+  hashBlockWith(off: number, outOff: number, a: number, aAt: number, b: number, bAt: number): void {
+    wasm.block1(ARENA_PTR + off, ARENA_PTR + outOff, ARENA_PTR + a, aAt, ARENA_PTR + b, bAt);
   },
   /**
    * Rehashes the `depth` ancestors of leaf `index` of a complete tree laid out level after

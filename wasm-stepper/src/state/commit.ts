@@ -131,6 +131,7 @@ export function operandChain(S: Int32Array, from: number, to: number): Uint8Arra
 // keccak module's memory and are hashed in place.
 const A_FINAL = 0; // 135-byte state-hash preimage, its padding byte (0x81) at 135
 const A_OUT = 160; // its digest
+const A_SCRATCH = 192; // two words on their way into the preimage
 const A_CHAIN = 256; // operand chain, 64 bytes an entry
 const A_CHAIN_CAP = 6144;
 const A_LOCALS = 512 * 1024; // locals tree levels
@@ -155,10 +156,7 @@ function privateBuf(size: number): HashBuf {
   return { bytes, base: 0, h64: (i, o) => hashPair(bytes, i, bytes, i + 32, bytes, o) };
 }
 
-/**
- * src[from, from+32) -> dst[off, off+32). A native copy: a byte loop over bytes the keccak
- * module just wrote measured 2-3x slower.
- */
+/** src[from, from+32) -> dst[off, off+32) (native copies: a byte loop measured slower). */
 function copy32(src: Uint8Array, from: number, dst: Uint8Array, off: number): void {
   if (src === dst) dst.copyWithin(off, from, from + 32);
   else dst.set(src.subarray(from, from + 32), off);
@@ -206,9 +204,14 @@ export class SlotTree {
     return this.buf.bytes.slice(o, o + 32);
   }
 
-  /** Copies the root to dst[off, off+32) (the per-step path). */
+  /** Copies the root to dst[off, off+32). */
   copyRoot(dst: Uint8Array, off: number): void {
     copy32(this.buf.bytes, this.buf.base + this.off[this.depth]!, dst, off);
+  }
+
+  /** The root's offset in the arena, or -1 when the tree is in a private buffer. */
+  rootInArena(): number {
+    return this.buf.bytes === arena.bytes ? this.buf.base + this.off[this.depth]! : -1;
   }
 
   /** Brings the tree up to date with slots [from, from+n); returns true if anything changed. */
@@ -339,9 +342,14 @@ class OperandChain {
     return this.buf.bytes.slice(o, o + 32);
   }
 
-  /** Copies the chain hash after all pushes to dst[off, off+32) (the per-step path). */
+  /** Copies the chain hash after all pushes to dst[off, off+32). */
   copyTop(dst: Uint8Array, off: number): void {
     copy32(this.buf.bytes, this.buf.base + 64 * this.height, dst, off);
+  }
+
+  /** The offset in the arena of the chain hash after all pushes, or -1 when the chain is in a private buffer. */
+  topInArena(): number {
+    return this.buf.bytes === arena.bytes ? this.buf.base + 64 * this.height : -1;
   }
 }
 
@@ -455,8 +463,6 @@ export class StateCommitment {
   private memRoot: Uint8Array = ZERO32;
   private readonly arenaView = new DataView(arena.bytes.buffer, arena.bytes.byteOffset, arena.bytes.length);
   // Which parts of the state-hash preimage in the arena are out of date.
-  private opsStale = true;
-  private localsStale = true;
   private finalStale = true;
   private restWritten: Uint8Array | undefined;
   // The heap and rest hash preimages (header.ts heapHash, restHashOf), kept between hashes.
@@ -750,12 +756,10 @@ export class StateCommitment {
       this.frameFpCache = m.fp;
       // A different frame (or a lost arena): its operand chain starts over.
       this.ops.reset();
-      this.localsStale = true;
-      this.opsStale = true;
-    } else if (this.locals.sync(m.stack32, m.fp)) this.localsStale = true;
+    } else this.locals.sync(m.stack32, m.fp);
     // The chain holds the operands below the top one (spec/STATE.md section 3).
     const base = m.fp + nl;
-    if (this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base)) this.opsStale = true;
+    this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base);
   }
 
   private topValue(): bigint {
@@ -838,9 +842,9 @@ export class StateCommitment {
       restChanged = true;
     }
     if (restChanged) this.rest = this.restPre.hash();
-    if (locals.sync(m.stack32, m.fp)) this.localsStale = true;
+    locals.sync(m.stack32, m.fp);
     const base = m.fp + locals.n;
-    if (this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base)) this.opsStale = true;
+    this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base);
     return true;
   }
 
@@ -1018,16 +1022,27 @@ export class StateCommitment {
       dv.setInt32(A_FINAL + 35, 0);
     }
     // The preimage stays in the arena between calls: rewrite only the parts that changed.
-    if (this.opsStale || this.finalStale) this.ops.copyTop(f, A_FINAL + 39);
-    if (this.localsStale || this.finalStale) this.locals!.copyRoot(f, A_FINAL + 71);
     if (rest !== this.restWritten || this.finalStale) {
       f.set(rest, A_FINAL + 103);
       this.restWritten = rest;
     }
-    this.opsStale = this.localsStale = this.finalStale = false;
+    this.finalStale = false;
+    // The operand chain's hash and the locals root are copied into the preimage by the keccak
+    // call, from where they were computed; from a private buffer (a tall stack, many locals)
+    // through the scratch words.
+    let opsAt = this.ops.topInArena();
+    if (opsAt < 0) {
+      this.ops.copyTop(f, A_SCRATCH);
+      opsAt = A_SCRATCH;
+    }
+    let localsAt = this.locals!.rootInArena();
+    if (localsAt < 0) {
+      this.locals!.copyRoot(f, A_SCRATCH + 32);
+      localsAt = A_SCRATCH + 32;
+    }
     // One padded block: the message's 135 bytes, then pad 0x01 and 0x80 in its last byte.
     f[A_FINAL + 135] = 0x81;
-    arena.hashBlock(A_FINAL, A_OUT);
+    arena.hashBlockWith(A_FINAL, A_OUT, opsAt, 39, localsAt, 71);
     out.set(ARENA_DIGEST, off);
   }
 }
