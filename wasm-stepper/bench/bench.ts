@@ -508,7 +508,7 @@ const STATE_TARGETS = {
   stride16OverPlain: 1.5,
   /** A dissection move's k-1 hashes (from a Trace, worker threads), time / interpreting its range. */
   dissectionOverRange: 1.5,
-  /** step() + stateHash() after every step. */
+  /** step() + stateHashInto() after every step. */
   perStepStepsPerSecond: 1e6,
 } as const;
 const HASH_STRIDES_LOG2 = [10, 16, 20] as const;
@@ -822,7 +822,7 @@ function printState(id: string, st: StateReport): void {
     ]);
   }
   rows.push([
-    `per-step: step() + stateHash(), 2^16 steps at ${st.perStep.at.map((a) => formatInt(a)).join(" / ")}`,
+    `per-step: step() + stateHashInto(), 2^16 steps at ${st.perStep.at.map((a) => formatInt(a)).join(" / ")}`,
     `${formatRate(st.perStep.medianStepsPerSecond)} (${st.perStep.stepsPerSecond.map(formatRate).join(", ")})`,
     "",
     metCell(st.perStep.target.met, `>= ${formatRate(st.perStep.target.min)} steps/s`),
