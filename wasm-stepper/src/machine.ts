@@ -1326,7 +1326,11 @@ export class ChangeMarks {
   allDirty = true;
   /** Lowest frame depth reached since the state commitment last looked. */
   minDepth = 0;
-  /** Set when a global may have been written since the state commitment last looked. */
+  /**
+   * Set when a global may have been written since the state commitment last looked (global.set,
+   * restore). The commitment's per-step path compares the globals only when it is set: code
+   * that writes `globals32`/`globals64` directly must set it too.
+   */
   globalsDirty = true;
   /** Set when the table changed since the state commitment last looked. */
   tableDirty = true;
