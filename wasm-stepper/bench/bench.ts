@@ -508,7 +508,7 @@ const STATE_TARGETS = {
   stride16OverPlain: 1.5,
   /** A dissection move's k-1 hashes (from a Trace, worker threads), time / interpreting its range. */
   dissectionOverRange: 1.5,
-  /** step() + stateHash() after every step. */
+  /** step() + stateHashInto() after every step. */
   perStepStepsPerSecond: 1e6,
 } as const;
 const HASH_STRIDES_LOG2 = [10, 16, 20] as const;
@@ -635,22 +635,23 @@ function dirtyLeavesPerStride(w: Workload, cm: CompiledModule, stride: number): 
   return { avg: total / Math.max(1, n), max };
 }
 
-/** step() + stateHash() for PER_STEP_STEPS steps from step `at`; returns steps/s and the last hash. */
+/** step() + stateHashInto() for PER_STEP_STEPS steps from step `at`; returns steps/s and the last hash. */
 function perStepRun(w: Workload, cm: CompiledModule, at: number): { stepsPerSecond: number; end: number; hash: string } {
   const m = freshMachine(w, cm);
   m.runTo(at);
   const c = new StateCommitment(m);
-  c.stateHash();
+  // Into one buffer, as the trace writes its hashes (StateCommitment.stateHashInto).
+  const h = new Uint8Array(32);
+  c.stateHashInto(h, 0);
   for (let i = 0; i < 1000; i++) {
     m.step();
-    c.stateHash();
+    c.stateHashInto(h, 0);
   }
   const start = m.steps;
-  let h: Uint8Array = new Uint8Array(0);
   const t0 = now();
   for (let i = 0; i < PER_STEP_STEPS; i++) {
     m.step();
-    h = c.stateHash();
+    c.stateHashInto(h, 0);
   }
   const seconds = now() - t0;
   return { stepsPerSecond: (m.steps - start) / seconds, end: m.steps, hash: hexOf(h) };
@@ -821,7 +822,7 @@ function printState(id: string, st: StateReport): void {
     ]);
   }
   rows.push([
-    `per-step: step() + stateHash(), 2^16 steps at ${st.perStep.at.map((a) => formatInt(a)).join(" / ")}`,
+    `per-step: step() + stateHashInto(), 2^16 steps at ${st.perStep.at.map((a) => formatInt(a)).join(" / ")}`,
     `${formatRate(st.perStep.medianStepsPerSecond)} (${st.perStep.stepsPerSecond.map(formatRate).join(", ")})`,
     "",
     metCell(st.perStep.target.met, `>= ${formatRate(st.perStep.target.min)} steps/s`),

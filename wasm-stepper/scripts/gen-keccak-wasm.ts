@@ -207,6 +207,24 @@ const laneLocals = () => {
   return names.map((n) => `(local ${n} i64)`).join(" ") + " (local $r i32)";
 };
 
+/** Lanes from the padded rate block at `ptr` (an i32 expression) + `off`, the permutation, the digest to $out. */
+function paddedBlockDigest(off: number, ptr: string): string {
+  return `${Array.from({ length: RATE / 8 }, (_, i) => `(local.set $a${i} (i64.load offset=${off + 8 * i} ${ptr}))`).join("\n")}
+${Array.from({ length: 25 - RATE / 8 }, (_, k) => `(local.set $a${k + RATE / 8} (i64.const 0))`).join("\n")}
+${permutation()}
+(i64.store offset=0 (local.get $out) (local.get $a0))
+(i64.store offset=8 (local.get $out) (local.get $a1))
+(i64.store offset=16 (local.get $out) (local.get $a2))
+(i64.store offset=24 (local.get $out) (local.get $a3))`;
+}
+
+/** Copies 32 bytes from `src` to `dst` (i32 expressions), as four i64 loads then four stores. */
+function copyWord32(src: string, dst: string): string {
+  const loads = [0, 1, 2, 3].map((i) => `(local.set $b${i} (i64.load offset=${8 * i} ${src}))`).join("\n");
+  const stores = [0, 1, 2, 3].map((i) => `(i64.store offset=${8 * i} ${dst} (local.get $b${i}))`).join("\n");
+  return `${loads}\n${stores}`;
+}
+
 const dataString = (bytes: Uint8Array) => Array.from(bytes, (b) => "\\" + b.toString(16).padStart(2, "0")).join("");
 const rcBytes = new Uint8Array(192);
 const rcView = new DataView(rcBytes.buffer);
@@ -307,13 +325,19 @@ ${laneLocals()}
 (i32.store8 (i32.add (i32.const ${PAD_PTR}) (local.get $len)) (i32.const 1))
 (i32.store8 offset=${PAD_PTR + RATE - 1} (i32.const 0)
   (i32.or (i32.load8_u offset=${PAD_PTR + RATE - 1} (i32.const 0)) (i32.const 0x80)))
-${Array.from({ length: RATE / 8 }, (_, i) => `(local.set $a${i} (i64.load offset=${PAD_PTR + 8 * i} (i32.const 0)))`).join("\n")}
-${Array.from({ length: 25 - RATE / 8 }, (_, k) => `(local.set $a${k + RATE / 8} (i64.const 0))`).join("\n")}
-${permutation()}
-(i64.store offset=0 (local.get $out) (local.get $a0))
-(i64.store offset=8 (local.get $out) (local.get $a1))
-(i64.store offset=16 (local.get $out) (local.get $a2))
-(i64.store offset=24 (local.get $out) (local.get $a3)))
+${paddedBlockDigest(PAD_PTR, "(i32.const 0)")})
+
+;; The digest of one block of ${RATE} bytes at $p that already holds its padding (the message, then
+;; 0x01 ... 0x80, or 0x81 in the last byte for a ${RATE - 1}-byte message), to $out: hash1 without its
+;; fill and copy (V8 calls out of the module for memory.fill and memory.copy). First the 32 bytes
+;; at $a are copied to $p + $ao and those at $b to $p + $bo (a word onto itself: no copy). The
+;; state hash, every step, keeps its preimage padded in place and takes this path, its operand
+;; chain hash and locals root copied in from where they were computed.
+(func (export "block1") (param $p i32) (param $out i32) (param $a i32) (param $ao i32) (param $b i32) (param $bo i32)
+${laneLocals()}
+${copyWord32("(local.get $a)", "(i32.add (local.get $p) (local.get $ao))")}
+${copyWord32("(local.get $b)", "(i32.add (local.get $p) (local.get $bo))")}
+${paddedBlockDigest(0, "(local.get $p)")})
 
 ;; A Merkle path update in one call: at $in the leaf (32 bytes) then $d siblings bottom-up;
 ;; writes the $d new ancestors of leaf $index, bottom-up, to $out (32 bytes each). Node k+1 is

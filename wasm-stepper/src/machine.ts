@@ -334,6 +334,8 @@ export class Machine {
     let done = false;
     /** Set when the instruction at pc moves more than K values: it runs micro-step by micro-step. */
     let micro = false;
+    /** A global.set ran (the change mark is written once, on exit: a local costs nothing per step). */
+    let globalSet = false;
 
     loop: while (steps < until) {
       const i = pc << 2;
@@ -526,6 +528,7 @@ export class Machine {
         case OP_GLOBAL_SET:
           sp--;
           G64[code[i + 1]!] = S64[sp]!;
+          globalSet = true;
           pc++;
           break;
         // Loads: effective address = u32 base + u32 offset, checked against the memory size.
@@ -1266,6 +1269,7 @@ export class Machine {
     }
     this.changes.minDepth = minDepth;
     this.changes.dirtyCount = dn;
+    if (globalSet) this.changes.globalsDirty = true;
     this.pc = pc;
     this.sp = sp;
     this.fp = fp;
@@ -1322,6 +1326,12 @@ export class ChangeMarks {
   allDirty = true;
   /** Lowest frame depth reached since the state commitment last looked. */
   minDepth = 0;
+  /**
+   * Set when a global may have been written since the state commitment last looked (global.set,
+   * restore). The commitment's per-step path compares the globals only when it is set: code
+   * that writes `globals32`/`globals64` directly must set it too.
+   */
+  globalsDirty = true;
   /** Set when the table changed since the state commitment last looked. */
   tableDirty = true;
   /** Table entries written since the state commitment last looked; undefined: the whole table may differ. */

@@ -142,6 +142,52 @@ describe("Merkle node primitives", () => {
     }
   });
 
+  it("arena.hashBlock hashes a block padded in place as hash1 hashes its message", () => {
+    arena.claim({}); // a commitment that used the arena lays its data out again
+    const b = arena.bytes;
+    const base = 8192;
+    for (const len of [0, 1, 64, 134, 135]) {
+      const msg = randomBytes(len, 60 + len);
+      b.fill(0xee, base, base + 300);
+      b.set(msg, base);
+      // keccak padding inside the block: 0x01 after the message, 0x80 in the last byte.
+      b.fill(0, base + len, base + RATE);
+      b[base + len] = 0x01;
+      b[base + RATE - 1]! |= 0x80;
+      const before = b.slice(base, base + RATE);
+      arena.hashBlock(base, base + 200);
+      expect(toHex(b.subarray(base + 200, base + 232))).toBe(toHex(keccak256HashWasm(msg)));
+      // The block is read, not changed; bytes past the digest are untouched.
+      expect(toHex(b.subarray(base, base + RATE))).toBe(toHex(before));
+      expect(b[base + 232]).toBe(0xee);
+      arena.hash1(base, len, base + 240);
+      expect(toHex(b.subarray(base + 240, base + 272))).toBe(toHex(keccak256(msg)));
+    }
+  });
+
+  it("arena.hashBlockWith copies two words into the block, then hashes it", () => {
+    arena.claim({});
+    const b = arena.bytes;
+    const base = 8192;
+    const msg = randomBytes(135, 77);
+    b.set(msg, base);
+    b[base + 135] = 0x81;
+    // Sources outside the block, and one overlapping the block's own bytes.
+    const w1 = randomBytes(32, 78);
+    b.set(w1, base + 400);
+    for (const [aAt, src2, bAt] of [[39, base + 50, 71], [0, base + 103, 103], [96, base + 60, 40]] as const) {
+      b.set(msg, base);
+      // The first word is copied, then the second (read after the first copy).
+      const region = b.slice(base, base + 432);
+      region.set(w1, aAt);
+      region.set(region.slice(src2 - base, src2 - base + 32), bAt);
+      const want = region.subarray(0, 135);
+      arena.hashBlockWith(base, base + 200, base + 400, aAt, src2, bAt);
+      expect(toHex(b.subarray(base, base + 135))).toBe(toHex(want.subarray(0, 135)));
+      expect(toHex(b.subarray(base + 200, base + 232))).toBe(toHex(keccak256HashWasm(want.subarray(0, 135))));
+    }
+  });
+
   it("hashPair may write over its own inputs", () => {
     const a = randomBytes(32, 3);
     const b = randomBytes(32, 4);

@@ -23,6 +23,7 @@ interface KeccakExports {
   path(inPtr: number, index: number, depth: number, outPtr: number): void;
   treePath(base: number, index: number, depth: number): void;
   hash1(ptr: number, len: number, outPtr: number): void;
+  block1(ptr: number, outPtr: number, a: number, ao: number, b: number, bo: number): void;
   batch(inPtr: number, len: number, n: number, outPtr: number): void;
   hash(ptr: number, len: number, outPtr: number): void;
   reset(): void;
@@ -109,6 +110,22 @@ export const arena = {
   /** hash(off, len, outOff) for len < 136: one padded block, no streaming state. */
   hash1(off: number, len: number, outOff: number): void {
     wasm.hash1(ARENA_PTR + off, len, ARENA_PTR + outOff);
+  },
+  /**
+   * The digest of the one padded rate block (RATE = 136 bytes) at `off`, to outOff: the
+   * caller keeps the padding in place (for a 135-byte message, byte 135 = 0x81), so nothing
+   * is copied or filled. hash1(off, 135, outOff) equals hashBlock(off, outOff) with 0x81 at
+   * byte off+135.
+   */
+  hashBlock(off: number, outOff: number): void {
+    wasm.block1(ARENA_PTR + off, ARENA_PTR + outOff, ARENA_PTR + off, 0, ARENA_PTR + off, 0);
+  },
+  /**
+   * hashBlock(off, outOff) after copying the 32 bytes at `a` into the block at byte `aAt` and
+   * those at `b` at byte `bAt` (all offsets in the arena), in the same call.
+   */
+  hashBlockWith(off: number, outOff: number, a: number, aAt: number, b: number, bAt: number): void {
+    wasm.block1(ARENA_PTR + off, ARENA_PTR + outOff, ARENA_PTR + a, aAt, ARENA_PTR + b, bAt);
   },
   /**
    * Rehashes the `depth` ancestors of leaf `index` of a complete tree laid out level after

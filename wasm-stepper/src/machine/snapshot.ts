@@ -106,6 +106,7 @@ export function restore(m: Machine, s: MachineSnapshot): void {
   m.changes.dirtyList = new Int32Array(m.memory.length / LEAF_SIZE);
   m.changes.dirtyCount = 0;
   m.changes.allDirty = true;
+  m.changes.globalsDirty = true;
   m.changes.minDepth = 0;
   m.changes.tableDirty = true;
   m.changes.tableWrites = undefined;

@@ -87,6 +87,8 @@ export class MerkleTree implements ProvableTree {
   private leafCount = 0;
   /** Reused buffer for sorting dirty indices. */
   private work = new Int32Array(0);
+  /** 2^depth, computed once (updateLeaves reads it per call). */
+  private readonly leafCapacity: number;
   /** Word view of the data last updated from (updateLeaves). */
   private wordsSrc: Uint8Array | undefined;
   private words: Int32Array | undefined;
@@ -96,12 +98,13 @@ export class MerkleTree implements ProvableTree {
     checkDepth(depth + base);
     this.depth = depth;
     this.base = base;
+    this.leafCapacity = 2 ** depth;
     this.allocate(1, "zero");
   }
 
   /** Number of leaves (2^depth). */
   get capacity(): number {
-    return 2 ** this.depth;
+    return this.leafCapacity;
   }
 
   /** Leaves stored explicitly (the used prefix); all later leaves are zero. */

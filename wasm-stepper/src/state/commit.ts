@@ -129,12 +129,15 @@ export function operandChain(S: Int32Array, from: number, to: number): Uint8Arra
 
 // Arena layout (src/hash/keccak.ts `arena`): the per-step hash inputs live in the
 // keccak module's memory and are hashed in place.
-const A_FINAL = 0; // 135-byte state-hash preimage
+const A_FINAL = 0; // 135-byte state-hash preimage, its padding byte (0x81) at 135
 const A_OUT = 160; // its digest
+const A_SCRATCH = 192; // two words on their way into the preimage
 const A_CHAIN = 256; // operand chain, 64 bytes an entry
 const A_CHAIN_CAP = 6144;
 const A_LOCALS = 512 * 1024; // locals tree levels
 const A_LOCALS_SIZE = 512 * 1024;
+/** The state hash's digest in the arena. */
+const ARENA_DIGEST = arena.bytes.subarray(A_OUT, A_OUT + 32);
 
 /** Bytes and a 64-byte in-place hash: the arena, or a private buffer when the arena is too small. */
 interface HashBuf {
@@ -151,6 +154,12 @@ function arenaBuf(base: number): HashBuf {
 function privateBuf(size: number): HashBuf {
   const bytes = new Uint8Array(size);
   return { bytes, base: 0, h64: (i, o) => hashPair(bytes, i, bytes, i + 32, bytes, o) };
+}
+
+/** src[from, from+32) -> dst[off, off+32) (native copies: a byte loop measured slower). */
+function copy32(src: Uint8Array, from: number, dst: Uint8Array, off: number): void {
+  if (src === dst) dst.copyWithin(off, from, from + 32);
+  else dst.set(src.subarray(from, from + 32), off);
 }
 
 /** A small Merkle tree over value slots, kept in flat levels and updated leaf by leaf. */
@@ -195,11 +204,14 @@ export class SlotTree {
     return this.buf.bytes.slice(o, o + 32);
   }
 
-  /** Copies the root to dst[off, off+32) (no allocation: the per-step path). */
+  /** Copies the root to dst[off, off+32). */
   copyRoot(dst: Uint8Array, off: number): void {
-    const b = this.buf.bytes;
-    const o = this.buf.base + this.off[this.depth]!;
-    for (let i = 0; i < 32; i++) dst[off + i] = b[o + i]!;
+    copy32(this.buf.bytes, this.buf.base + this.off[this.depth]!, dst, off);
+  }
+
+  /** The root's offset in the arena, or -1 when the tree is in a private buffer. */
+  rootInArena(): number {
+    return this.buf.bytes === arena.bytes ? this.buf.base + this.off[this.depth]! : -1;
   }
 
   /** Brings the tree up to date with slots [from, from+n); returns true if anything changed. */
@@ -258,12 +270,18 @@ function equalPrefix(S: Int32Array, from: number, c: Int32Array, n: number): num
 /**
  * The operand hash chain of one frame: entry k at 64k holds the hash after k
  * pushes followed by the (k+1)-th value, so each push hashes 64 bytes in place.
+ * Entries above the current height stay valid after pops (`valid`): a value
+ * pushed again onto the same operands below it (a loop reading the same local
+ * twice in a row: `local.get j; local.get n` ... `local.get j; i32.const 0`)
+ * reuses its hash instead of rehashing.
  */
 class OperandChain {
   private buf: HashBuf;
   private cap: number;
   copy = new Int32Array(128);
   height = 0;
+  /** copy[0, valid) and the hashes after 0..valid pushes describe the slots last synced (valid >= height). */
+  private valid = 0;
 
   /** `inArena`: the current frame's chain lives in the arena; another chain (aux) in a private buffer. */
   constructor(private readonly inArena = true) {
@@ -273,6 +291,7 @@ class OperandChain {
 
   reset(): void {
     this.height = 0;
+    this.valid = 0;
     this.buf = this.inArena ? arenaBuf(A_CHAIN) : privateBuf(64 * 64);
     this.cap = this.inArena ? A_CHAIN_CAP : 64;
     this.buf.bytes.fill(0, this.buf.base, this.buf.base + 32);
@@ -282,7 +301,7 @@ class OperandChain {
   sync(S: Int32Array, from: number, to: number): boolean {
     const h = to - from;
     let same = 0;
-    const lim = Math.min(h, this.height);
+    const lim = Math.min(h, this.valid);
     const c = this.copy;
     same = equalPrefix(S, from, c, lim);
     if (h + 1 > this.cap) {
@@ -306,6 +325,8 @@ class OperandChain {
       slotWord(lo, hi, bytes, base + 64 * k + 32);
       this.buf.h64(64 * k, 64 * (k + 1));
     }
+    // Entries past h were hashed from operands that just changed: no longer valid.
+    if (same < h || h > this.valid) this.valid = h;
     const changed = same < h || h !== this.height;
     this.height = h;
     return changed;
@@ -321,11 +342,14 @@ class OperandChain {
     return this.buf.bytes.slice(o, o + 32);
   }
 
-  /** Copies the chain hash after all pushes to dst[off, off+32) (no allocation: the per-step path). */
+  /** Copies the chain hash after all pushes to dst[off, off+32). */
   copyTop(dst: Uint8Array, off: number): void {
-    const b = this.buf.bytes;
-    const o = this.buf.base + 64 * this.height;
-    for (let i = 0; i < 32; i++) dst[off + i] = b[o + i]!;
+    copy32(this.buf.bytes, this.buf.base + 64 * this.height, dst, off);
+  }
+
+  /** The offset in the arena of the chain hash after all pushes, or -1 when the chain is in a private buffer. */
+  topInArena(): number {
+    return this.buf.bytes === arena.bytes ? this.buf.base + 64 * this.height : -1;
   }
 }
 
@@ -439,8 +463,6 @@ export class StateCommitment {
   private memRoot: Uint8Array = ZERO32;
   private readonly arenaView = new DataView(arena.bytes.buffer, arena.bytes.byteOffset, arena.bytes.length);
   // Which parts of the state-hash preimage in the arena are out of date.
-  private opsStale = true;
-  private localsStale = true;
   private finalStale = true;
   private restWritten: Uint8Array | undefined;
   // The heap and rest hash preimages (header.ts heapHash, restHashOf), kept between hashes.
@@ -448,6 +470,13 @@ export class StateCommitment {
   private readonly restPre = new WordsPreimage(TAG.rest, 7);
   /** setMemoryPages changed the memory root since the last sync. */
   private memPagesSet = false;
+  /**
+   * How the caches were brought up to date: `step`, by the per-step path (only the current
+   * frame, memory leaves and globals changed); `full`, by the whole sync (a call or return,
+   * a table, segment, memory size, output or micro-step change, another commitment or
+   * restore in between). For tests and benchmarks.
+   */
+  readonly syncCounts = { step: 0, full: 0 };
 
   constructor(readonly machine: Machine) {
     this.mc = commitModule(machine.cm);
@@ -664,6 +693,7 @@ export class StateCommitment {
 
   private syncGlobals(): boolean {
     const m = this.machine;
+    m.changes.globalsDirty = false;
     if (!this.globals) {
       this.globals = new SlotTree(m.globals32, 0, m.cm.module.globals.length, false);
       return true;
@@ -726,12 +756,10 @@ export class StateCommitment {
       this.frameFpCache = m.fp;
       // A different frame (or a lost arena): its operand chain starts over.
       this.ops.reset();
-      this.localsStale = true;
-      this.opsStale = true;
-    } else if (this.locals.sync(m.stack32, m.fp)) this.localsStale = true;
+    } else this.locals.sync(m.stack32, m.fp);
     // The chain holds the operands below the top one (spec/STATE.md section 3).
     const base = m.fp + nl;
-    if (this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base)) this.opsStale = true;
+    this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base);
   }
 
   private topValue(): bigint {
@@ -762,9 +790,72 @@ export class StateCommitment {
     this.pending = undefined;
   }
 
+  /**
+   * The per-step part of sync(): when the machine's marks say that nothing changed since the
+   * last sync but the current frame's locals and operands, memory leaves and globals (no call
+   * or return, no table, segment, memory size, output or micro-step change, and the arena
+   * still holds this commitment's data), brings those parts up to date and returns true;
+   * else returns false and changes nothing (sync() then does the whole work).
+   */
+  private syncStep(): boolean {
+    const m = this.machine;
+    const ch = m.changes;
+    const lm = this.lastMicro;
+    const locals = this.locals;
+    if (
+      ch.commitOwner !== this ||
+      arena.owner !== this ||
+      locals === undefined ||
+      lm === undefined ||
+      ch.allDirty ||
+      ch.tableDirty ||
+      ch.segmentsDirty ||
+      this.memPagesSet ||
+      ch.minDepth !== m.depth ||
+      m.depth !== this.frameDepth ||
+      m.fp !== this.frameFpCache ||
+      m.auxKind !== AUX_NONE ||
+      m.mp !== lm.mp ||
+      m.auxLen !== lm.auxLen ||
+      lm.aux !== ZERO32 ||
+      m.memory.length !== this.heapMemLen ||
+      m.outputLength !== this.heapOutLen ||
+      m.output !== this.lastOutputRef ||
+      ch.outputEpoch !== this.lastOutputEpoch
+    ) {
+      return false;
+    }
+    let restChanged = false;
+    if (ch.globalsDirty) {
+      ch.globalsDirty = false;
+      if (this.globals!.sync(m.globals32, 0)) {
+        this.restPre.set(1, this.globals!.root());
+        restChanged = true;
+      }
+    }
+    // Stores that wrote back the bytes a leaf had change no root: no heap or rest hash.
+    if (ch.dirtyCount !== 0 && this.syncMemoryLeaves(ch.dirtyCount)) {
+      // Only the memory root of the heap words moved (the rest are what the last sync wrote).
+      this.heapPre.set(0, this.memRoot);
+      this.heap = this.heapPre.hash();
+      this.restPre.set(2, this.heap);
+      restChanged = true;
+    }
+    if (restChanged) this.rest = this.restPre.hash();
+    locals.sync(m.stack32, m.fp);
+    const base = m.fp + locals.n;
+    this.ops.sync(m.stack32, base, m.sp > base ? m.sp - 1 : base);
+    return true;
+  }
+
   /** Updates every cache; returns the rest hash. */
   private sync(): Uint8Array {
     const m = this.machine;
+    if (this.syncStep()) {
+      this.syncCounts.step++;
+      return this.rest!;
+    }
+    this.syncCounts.full++;
     this.claimMachine();
     this.staticHeader();
     let restChanged = this.rest === undefined;
@@ -894,8 +985,19 @@ export class StateCommitment {
 
 
 
-  /** The state hash of the machine's current state. */
+  /** The state hash of the machine's current state (a fresh copy). */
   stateHash(): Uint8Array {
+    const out = new Uint8Array(32);
+    this.stateHashInto(out, 0);
+    return out;
+  }
+
+  /**
+   * Writes the state hash of the machine's current state to out[off, off+32), allocating
+   * nothing: the path of callers that hash after every step.
+   */
+  stateHashInto(out: Uint8Array, off: number): void {
+    if (!Number.isInteger(off) || off < 0 || off + 32 > out.length) throw new RangeError(`state hash output [${off}, ${off}+32) is outside a ${out.length}-byte buffer`);
     const m = this.machine;
     const rest = this.sync();
     const f = arena.bytes;
@@ -920,14 +1022,27 @@ export class StateCommitment {
       dv.setInt32(A_FINAL + 35, 0);
     }
     // The preimage stays in the arena between calls: rewrite only the parts that changed.
-    if (this.opsStale || this.finalStale) this.ops.copyTop(f, A_FINAL + 39);
-    if (this.localsStale || this.finalStale) this.locals!.copyRoot(f, A_FINAL + 71);
     if (rest !== this.restWritten || this.finalStale) {
-      for (let i = 0; i < 32; i++) f[A_FINAL + 103 + i] = rest[i]!;
+      f.set(rest, A_FINAL + 103);
       this.restWritten = rest;
     }
-    this.opsStale = this.localsStale = this.finalStale = false;
-    arena.hash1(A_FINAL, 135, A_OUT);
-    return f.slice(A_OUT, A_OUT + 32);
+    this.finalStale = false;
+    // The operand chain's hash and the locals root are copied into the preimage by the keccak
+    // call, from where they were computed; from a private buffer (a tall stack, many locals)
+    // through the scratch words.
+    let opsAt = this.ops.topInArena();
+    if (opsAt < 0) {
+      this.ops.copyTop(f, A_SCRATCH);
+      opsAt = A_SCRATCH;
+    }
+    let localsAt = this.locals!.rootInArena();
+    if (localsAt < 0) {
+      this.locals!.copyRoot(f, A_SCRATCH + 32);
+      localsAt = A_SCRATCH + 32;
+    }
+    // One padded block: the message's 135 bytes, then pad 0x01 and 0x80 in its last byte.
+    f[A_FINAL + 135] = 0x81;
+    arena.hashBlockWith(A_FINAL, A_OUT, opsAt, 39, localsAt, 71);
+    out.set(ARENA_DIGEST, off);
   }
 }

@@ -262,7 +262,7 @@ export class Replayer {
       const before = m.steps;
       runInSlices(m, p);
       this.stats.steps += m.steps - before;
-      out.set(this.commitment.stateHash(), o);
+      this.commitment.stateHashInto(out, o);
       this.hashed = true;
       this.stats.hashes++;
       o += 32;
