@@ -12,6 +12,7 @@ import {
   keccak256,
   keccak256HashWasm,
   keccak256Into,
+  keccak256Parts,
   keccakBatch,
   KECCAK_SIMD,
   toHex,
@@ -91,6 +92,18 @@ describe("keccak256 against hash-wasm", () => {
     expect(toHex(out.subarray(17, 49))).toBe(toHex(keccak256HashWasm(msg)));
     expect(out.subarray(0, 17).every((b) => b === 0xaa)).toBe(true);
     expect(out.subarray(49).every((b) => b === 0xaa)).toBe(true);
+  });
+
+  it("keccak256Parts hashes the concatenation of its parts (splits of every kind, long ones streamed)", () => {
+    for (const len of [0, 1, 31, 32, 64, 100, RATE - 1, RATE, RATE + 1, 711, IN_SIZE, IN_SIZE + 1, 2 * IN_SIZE + 5]) {
+      const msg = randomBytes(len, len + 3);
+      const want = toHex(keccak256HashWasm(msg));
+      for (const cuts of [[], [0], [len >> 1], [1, len >> 2, len >> 1, len], [0, 0, len]]) {
+        const at = [0, ...cuts.map((c) => Math.min(c, len)).sort((a, b) => a - b), len];
+        const parts = at.slice(1).map((e, i) => msg.subarray(at[i]!, e));
+        expect(toHex(keccak256Parts(parts)), `length ${len}, cuts ${cuts.join(",")}`).toBe(want);
+      }
+    }
   });
 
   it("hashes a subarray view by its own bytes, not its buffer's", () => {

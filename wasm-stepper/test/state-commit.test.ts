@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { loadModule, Machine } from "../src/index.ts";
 import { StateCommitment } from "../src/state/commit.ts";
 import { toHex } from "../src/hash/keccak.ts";
+import { word } from "../src/state/header.ts";
 
 const WAT = `(module (memory 1) (table 2 funcref) (elem (i32.const 0) $f) (global $g (mut i32) (i32.const 0))
   (func $f (export "f") (param i32) (result i32)
@@ -110,5 +111,16 @@ describe("StateCommitment across invocations", () => {
     expect(toHex(reused.stateHash())).toBe(toHex(new StateCommitment(m).stateHash()));
     m.restore(snap);
     expect(toHex(reused.stateHash())).toBe(toHex(new StateCommitment(m).stateHash()));
+  });
+});
+
+describe("word(): the number path writes the bytes of the bigint path", () => {
+  it("agrees on counts up to 2^53 - 1, and refuses negative and fractional numbers", () => {
+    const ns = [0, 1, 255, 256, 65535, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 7, Number.MAX_SAFE_INTEGER];
+    for (let k = 0; k < 200; k++) ns.push(Math.floor(Math.random() * 2 ** (k % 53)));
+    for (const n of ns) expect(toHex(word(n)), `n = ${n}`).toBe(BigInt(n).toString(16).padStart(64, "0"));
+    expect(toHex(word(2 ** 60))).toBe((2n ** 60n).toString(16).padStart(64, "0"));
+    expect(() => word(-1)).toThrow(RangeError);
+    expect(() => word(1.5)).toThrow(RangeError);
   });
 });

@@ -187,6 +187,35 @@ export function keccak256(data: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * keccak-256 of the concatenation of `parts` (a new 32-byte array): the parts are copied
+ * straight into the module's message area, with no concatenated copy in between.
+ */
+export function keccak256Parts(parts: readonly Uint8Array[]): Uint8Array {
+  let len = 0;
+  for (let k = 0; k < parts.length; k++) len += parts[k]!.length;
+  if (len > IN_SIZE) {
+    const all = new Uint8Array(len);
+    let o = 0;
+    for (const p of parts) {
+      all.set(p, o);
+      o += p.length;
+    }
+    return keccak256(all);
+  }
+  let o = IN_PTR;
+  for (let k = 0; k < parts.length; k++) {
+    const p = parts[k]!;
+    copyIn(p, 0, p.length, o);
+    o += p.length;
+  }
+  if (len < RATE) wasm.hash1(IN_PTR, len, OUT_PTR);
+  else wasm.hash(IN_PTR, len, OUT_PTR);
+  const out = new Uint8Array(32);
+  copyOut32(out, 0);
+  return out;
+}
+
 /** keccak-256 through the reused hash-wasm hasher: the independent reference implementation. */
 export function keccak256HashWasm(data: Uint8Array): Uint8Array {
   hasher.init();

@@ -947,8 +947,10 @@ export class StateCommitment {
     const m = this.machine;
     this.sync();
     const st = this.staticPart!;
+    const out = this.syncOutput();
+    const micro = this.lastMicro!;
+    // One literal in the Header's field order (no spreads: building the object is per step).
     return {
-      ...st,
       status: STATUS_CODE[m.status],
       trap: TRAP_CODE[m.trap ?? "none"],
       nlocals: this.frameNlocals(m.depth),
@@ -962,16 +964,6 @@ export class StateCommitment {
       localsRoot: this.locals!.root().slice(),
       framesHash: this.framesPrefix[m.depth]!,
       globalsRoot: this.globals!.root().slice(),
-      ...this.heapPart(),
-      ...this.lastMicro!,
-    };
-  }
-
-  /** The heap fields of the header (spec/STATE.md section 3), from the caches. */
-  private heapPart(): Pick<Header, "memoryRoot" | "memoryPages" | "tableRoot" | "dataRoot" | "elemRoot" | "outputAcc" | "outputPartial" | "outputLength"> {
-    const m = this.machine;
-    const out = this.syncOutput();
-    return {
       memoryRoot: this.memRoot,
       memoryPages: m.memory.length / PAGE_BYTES,
       tableRoot: this.tableRoot,
@@ -980,6 +972,25 @@ export class StateCommitment {
       outputAcc: out.acc,
       outputPartial: out.partial,
       outputLength: m.outputLength,
+      codeRoot: st.codeRoot,
+      codeLength: st.codeLength,
+      funcsRoot: st.funcsRoot,
+      nFuncs: st.nFuncs,
+      nGlobals: st.nGlobals,
+      tableSize: st.tableSize,
+      nData: st.nData,
+      nElem: st.nElem,
+      inputRoot: st.inputRoot,
+      inputLength: st.inputLength,
+      maxSteps: st.maxSteps,
+      maxMemoryPages: st.maxMemoryPages,
+      maxCallDepth: st.maxCallDepth,
+      maxValueStack: st.maxValueStack,
+      maxOutputBytes: st.maxOutputBytes,
+      maxTableEntries: st.maxTableEntries,
+      mp: micro.mp,
+      auxLen: micro.auxLen,
+      aux: micro.aux,
     };
   }
 

@@ -3,7 +3,7 @@
  * from spec/state.json, the one source the Solidity side is generated from.
  */
 import spec from "../../spec/state.json" with { type: "json" };
-import { keccak256 } from "../hash/keccak.ts";
+import { keccak256Parts } from "../hash/keccak.ts";
 import { zeroHash } from "../merkle/tree.ts";
 import { LIMIT_NAMES, type Status, type TrapCode } from "../types.ts";
 import { ProofError } from "./errors.ts";
@@ -126,6 +126,14 @@ export function word(n: number | bigint): Uint8Array {
 }
 
 export function putWord(out: Uint8Array, off: number, n: number | bigint): void {
+  if (typeof n === "number" && Number.isSafeInteger(n) && n >= 0) {
+    // The common case (counts, lengths, indexes) without BigInt: the same bytes.
+    for (let i = 31; n > 0; i--) {
+      out[off + i] = n % 256;
+      n = Math.floor(n / 256);
+    }
+    return;
+  }
   let v = BigInt(n);
   if (v < 0n) throw new RangeError(`word of a negative number ${v}`);
   for (let i = 31; i >= 0 && v > 0n; i--) {
@@ -141,20 +149,8 @@ export function readWord(b: Uint8Array, off = 0): bigint {
   return v;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 export function H(...parts: Uint8Array[]): Uint8Array {
-  return keccak256(concat(parts));
+  return keccak256Parts(parts);
 }
 
 /** The control bytes: u8 status, u8 trap, u32 nlocals, u32 pc, u64 steps, u32 sp, u32 fp, u32 depth (30 bytes). */

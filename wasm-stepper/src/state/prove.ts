@@ -209,13 +209,15 @@ export class Prover {
   /** Proves the step from the current state and executes it on the machine. */
   proveNext(): StepProof {
     const step = this.machine.steps;
-    const { pre, post, proof } = this.witness();
+    // The commitment's own hash of the state (the proof's header hashes to it: verifyStep checks).
+    const before = this.commitment.stateHash();
+    const { post, proof } = this.witness();
     this.machine.step();
     const after = this.commitment.stateHash();
     const implied = headerHash(post);
-    if (!implied.every((b, i) => b === after[i]))
-      throw new Error(`internal error: the proof of step ${step} implies a post-state that differs from the machine's`);
-    return { step, before: headerHash(pre), after, proof };
+    for (let i = 0; i < 32; i++)
+      if (implied[i] !== after[i]) throw new Error(`internal error: the proof of step ${step} implies a post-state that differs from the machine's`);
+    return { step, before, after, proof };
   }
 }
 
