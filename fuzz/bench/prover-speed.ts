@@ -107,7 +107,7 @@ console.log(`so the proofs' execution costs ${(packed - trivial).toFixed(3)} ms/
 // The oracle's whole loop on whole tasks (proveEveryStep: prove, the TypeScript verifier and
 // proveMany), pipelined (the JS thread proves and verifies while EDR runs the previous batch)
 // against settling each batch before proving the next (the former way), alternating, best of 3.
-const tasks = [];
+const tasks: Awaited<ReturnType<typeof taskOf>>[] = [];
 for (let seed = 1, n = 0; n < N; seed++) {
   const t = await taskOf(seed, PROVER_SHAPE, 2000); // the oracle's streams are up to 2000 choices
   const m = instantiateTask(t);
