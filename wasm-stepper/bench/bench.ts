@@ -517,6 +517,8 @@ const DISSECTION_RANGE = 2 ** 24;
 /** Steps of per-step hashing, at each of PER_STEP_AT (fractions of the run). */
 const PER_STEP_STEPS = 2 ** 16;
 const PER_STEP_AT = [0.25, 0.5, 0.75] as const;
+/** Timed samples of PER_STEP_STEPS at each position (their median is the position's figure). */
+const PER_STEP_SAMPLES = 3;
 /** Rough cost of one Merkle node hash (docs/PERFORMANCE.md: ~0.5 us with a batched keccak). */
 const US_PER_NODE = 0.5;
 
@@ -635,7 +637,7 @@ function dirtyLeavesPerStride(w: Workload, cm: CompiledModule, stride: number): 
   return { avg: total / Math.max(1, n), max };
 }
 
-/** step() + stateHashInto() for PER_STEP_STEPS steps from step `at` (after as many untimed ones); returns steps/s and the last hash. */
+/** step() + stateHashInto() from step `at`: PER_STEP_STEPS untimed, then PER_STEP_SAMPLES timed samples of as many; returns their median steps/s and the last hash. */
 function perStepRun(w: Workload, cm: CompiledModule, at: number): { stepsPerSecond: number; end: number; hash: string } {
   const m = freshMachine(w, cm);
   m.runTo(at);
@@ -650,14 +652,19 @@ function perStepRun(w: Workload, cm: CompiledModule, at: number): { stepsPerSeco
     m.step();
     c.stateHashInto(h, 0);
   }
-  const start = m.steps;
-  const t0 = now();
-  for (let i = 0; i < PER_STEP_STEPS; i++) {
-    m.step();
-    c.stateHashInto(h, 0);
+  // Three timed samples in a row, their median: one sample of ~0.1 s is easily hit by the
+  // machine's other work.
+  const rates: number[] = [];
+  for (let k = 0; k < PER_STEP_SAMPLES; k++) {
+    const start = m.steps;
+    const t0 = now();
+    for (let i = 0; i < PER_STEP_STEPS; i++) {
+      m.step();
+      c.stateHashInto(h, 0);
+    }
+    rates.push((m.steps - start) / (now() - t0));
   }
-  const seconds = now() - t0;
-  return { stepsPerSecond: (m.steps - start) / seconds, end: m.steps, hash: hexOf(h) };
+  return { stepsPerSecond: median(rates), end: m.steps, hash: hexOf(h) };
 }
 
 /** Ranges of DISSECTION_RANGE steps spread over the run, not aligned with the snapshots. */
