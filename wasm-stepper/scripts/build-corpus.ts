@@ -9,8 +9,7 @@
 import { readFileSync, writeFileSync, readdirSync, statSync } from "node:fs";
 import { join, dirname, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { wat } from "../test/helpers/wat.ts";
-import { checkSubset } from "../test/helpers/subset.ts";
+import { checkSubset, wat } from "@vwasm/wasm-stepper/testing";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const examples = join(root, "examples");

@@ -16,8 +16,7 @@ import { readFileSync, writeFileSync, mkdirSync, readdirSync, rmSync, existsSync
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import opcodes from "../spec/opcodes.json" with { type: "json" };
-import { STATE_PROGRAMS, NUMERIC_PROGRAM } from "../test/helpers/state-programs.ts";
-import { classifyStep, compileWat, hex, lockstepRun, type StepInfo } from "../test/helpers/state.ts";
+import { classifyStep, compileWat, hex, lockstepRun, NUMERIC_PROGRAM, STATE_PROGRAMS, type StepInfo } from "@vwasm/wasm-stepper/testing";
 
 export const VECTORS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "spec", "vectors");
 
