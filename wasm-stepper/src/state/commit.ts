@@ -377,10 +377,8 @@ class WordsPreimage {
   /** Word i = a number, big-endian (header.ts `word`). */
   setNumber(i: number, n: number): void {
     const o = this.base + 32 * i;
-    if (!Number.isSafeInteger(n) || n < 0) {
-      this.bytes.fill(0, o, o + 32);
-      putWord(this.bytes, o, n); // throws on a negative number, as word() does
-    } else slotWord(n >>> 0, Math.floor(n / 4294967296), this.bytes, o); // a u64, big-endian, in the last 8 bytes
+    this.bytes.fill(0, o, o + 32);
+    putWord(this.bytes, o, n); // throws on a negative number, as word() does
   }
 
   hash(): Uint8Array {
